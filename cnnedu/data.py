@@ -55,7 +55,7 @@ def _float_dtype(dtype) -> np.dtype:
 def load_digits(split: str = "train", dtype="float32"):
     """Real MNIST digits shipped with the package, no download.
 
-    The package carries 10,000 digits of the MNIST test database. They are
+    The package carries 10,000 digits of the MNIST database. They are
     split once and for all (``scripts/convert_mnist_digits.py``): within each
     class, 80% of the digits go to ``'train'`` and 20% to ``'test'``; the two
     sets share no image, and each holds all ten classes in roughly MNIST's
