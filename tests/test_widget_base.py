@@ -26,7 +26,7 @@ def test_initial_state_rendered():
     ex, img, calls = make_explorer()
     assert calls == [(1, "a")]
     np.testing.assert_array_equal(ex.state()["data"], np.ones((4, 4)))
-    assert ex.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+    assert bytes(ex.image.value[:8]) == b"\x89PNG\r\n\x1a\n"
     assert ex.message == "level 1"
 
 

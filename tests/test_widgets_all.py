@@ -25,7 +25,7 @@ def test_explorer_follows_the_contract(name):
     assert explorer.controls, f"{name} has no controls"
     assert explorer.figure.axes, f"{name} draws nothing"
     assert explorer.state(), f"{name} reports no state"
-    assert explorer.image.value.startswith(b"\x89PNG")
+    assert bytes(explorer.image.value).startswith(b"\x89PNG")
 
 
 @pytest.mark.parametrize("name", sorted(BUILDERS))
