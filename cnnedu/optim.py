@@ -1,0 +1,221 @@
+"""Optimizers: how a gradient becomes a step in parameter space.
+
+An optimizer's :meth:`~Optimizer.step` takes the parameter arrays and their
+gradients and updates the parameters **in place**. Any memory an optimizer
+keeps between steps (a velocity, moment estimates) is stored per parameter,
+keyed by the identity of the parameter array, so one optimizer can serve a
+whole model::
+
+    opt = Adam(lr=1e-3)
+    for X_batch, y_batch in batches:
+        loss = model.compute_gradients(X_batch, y_batch)
+        opt.step(model.parameters(), model.gradients())
+
+:class:`SGD` and :class:`Adam` follow the update rules written in their
+docstrings; the hand-computed first steps in the tests use the same formulas.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = ["Optimizer", "SGD", "Adam", "get_optimizer"]
+
+
+def _check_real(value, name: str, *, low: float, high: float | None = None,
+                low_open: bool = False, allowed: str) -> float:
+    """Return ``value`` as a float in the interval, or raise naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number ({allowed}), got {value!r}")
+    value = float(value)
+    ok = np.isfinite(value) and (value > low if low_open else value >= low)
+    if high is not None:
+        ok = ok and value < high
+    if not ok:
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+    return value
+
+
+def _pairs(params, grads):
+    """Pair up parameters and gradients given as two lists or two dicts."""
+    if isinstance(params, dict):
+        if not isinstance(grads, dict) or set(grads) != set(params):
+            raise ValueError("params and grads must be dicts with the same keys, got "
+                             f"{sorted(params)} and {sorted(grads) if isinstance(grads, dict) else grads!r}")
+        return [(params[k], grads[k]) for k in params]
+    params, grads = list(params), list(grads)
+    if len(params) != len(grads):
+        raise ValueError(f"params and grads must have the same length, got {len(params)} and {len(grads)}")
+    for i, (p, g) in enumerate(zip(params, grads)):
+        if not isinstance(p, np.ndarray):
+            raise TypeError(f"params[{i}] must be a numpy array (updated in place), got {type(p).__name__}")
+        if np.shape(g) != p.shape:
+            raise ValueError(f"grads[{i}] must have the shape of params[{i}] {p.shape}, got {np.shape(g)}")
+    return list(zip(params, grads))
+
+
+class Optimizer:
+    """Base class: per-parameter state keyed by ``id(param)``.
+
+    Subclasses implement :meth:`_update(p, g, state)`, which changes ``p`` in
+    place and keeps whatever it needs in the dict ``state``.
+    """
+
+    def __init__(self, lr: float):
+        self.lr = _check_real(lr, "lr", low=0.0, low_open=True, allowed="a positive learning rate")
+        self._state: dict[int, tuple[np.ndarray, dict]] = {}
+
+    def step(self, params, grads) -> None:
+        """Update every parameter in place from its gradient.
+
+        Parameters
+        ----------
+        params : list of ndarray, or dict name -> ndarray
+            The parameters; each is modified in place.
+        grads : list of ndarray, or dict name -> ndarray
+            Their gradients, same order (or same keys) and shapes.
+        """
+        for p, g in _pairs(params, grads):
+            entry = self._state.get(id(p))
+            if entry is None or entry[0] is not p:
+                # keep a reference to p so its id cannot be reused by another array
+                entry = (p, {})
+                self._state[id(p)] = entry
+            self._update(p, np.asarray(g), entry[1])
+
+    def state(self, param: np.ndarray) -> dict:
+        """The state kept for ``param`` (empty before its first step)."""
+        entry = self._state.get(id(param))
+        return entry[1] if entry is not None and entry[0] is param else {}
+
+    def reset(self) -> None:
+        """Forget all per-parameter state (velocities, moments, step counts)."""
+        self._state.clear()
+
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    r"""Stochastic gradient descent, optionally with (Nesterov) momentum.
+
+    With a velocity :math:`v` (zero at the start), momentum :math:`\mu` and
+    learning rate :math:`\eta`, one step for a parameter :math:`p` with
+    gradient :math:`g` is (the form Keras uses)
+
+    .. math::
+        v \leftarrow \mu v - \eta g, \qquad
+        p \leftarrow p + v
+        \quad\text{(or } p \leftarrow p + \mu v - \eta g \text{ with Nesterov).}
+
+    With ``momentum=0`` this is plain gradient descent :math:`p \leftarrow p - \eta g`.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate :math:`\eta > 0`.
+    momentum : float
+        :math:`0 \le \mu < 1`.
+    nesterov : bool
+        Use Nesterov momentum (needs ``momentum > 0`` to make a difference).
+    """
+
+    def __init__(self, lr: float = 0.01, momentum: float = 0.0, nesterov: bool = False):
+        super().__init__(lr)
+        self.momentum = _check_real(momentum, "momentum", low=0.0, high=1.0,
+                                    allowed="in [0, 1)")
+        if not isinstance(nesterov, (bool, np.bool_)):
+            raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
+        self.nesterov = bool(nesterov)
+
+    def _update(self, p, g, state):
+        if self.momentum == 0.0:
+            p -= self.lr * g
+            return
+        v = state.get("velocity")
+        if v is None:
+            v = state["velocity"] = np.zeros_like(p)
+        v *= self.momentum
+        v -= self.lr * g
+        if self.nesterov:
+            p += self.momentum * v - self.lr * g
+        else:
+            p += v
+
+    def __repr__(self) -> str:
+        extra = f", momentum={self.momentum}" if self.momentum else ""
+        extra += ", nesterov=True" if self.nesterov else ""
+        return f"SGD(lr={self.lr}{extra})"
+
+
+class Adam(Optimizer):
+    r"""Adam (Kingma & Ba, 2015, Algorithm 1).
+
+    Running averages of the gradient and of its square, corrected for their
+    start at zero, give each parameter its own step size. At step
+    :math:`t = 1, 2, \dots`:
+
+    .. math::
+        m &\leftarrow \beta_1 m + (1 - \beta_1)\, g \\
+        v &\leftarrow \beta_2 v + (1 - \beta_2)\, g^2 \\
+        \hat m &= m / (1 - \beta_1^t), \qquad \hat v = v / (1 - \beta_2^t) \\
+        p &\leftarrow p - \eta\, \hat m / (\sqrt{\hat v} + \epsilon)
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate :math:`\eta > 0`.
+    beta1, beta2 : float
+        Decay rates of the two averages, each in ``[0, 1)``.
+    eps : float
+        :math:`\epsilon > 0`, keeps the division finite. The default ``1e-7``
+        is Keras' default (the paper uses ``1e-8``); it matters only where
+        :math:`\sqrt{\hat v}` is tiny.
+    """
+
+    def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
+                 eps: float = 1e-7):
+        super().__init__(lr)
+        self.beta1 = _check_real(beta1, "beta1", low=0.0, high=1.0, allowed="in [0, 1)")
+        self.beta2 = _check_real(beta2, "beta2", low=0.0, high=1.0, allowed="in [0, 1)")
+        self.eps = _check_real(eps, "eps", low=0.0, low_open=True, allowed="a positive number")
+
+    def _update(self, p, g, state):
+        if not state:
+            state["t"] = 0
+            state["m"] = np.zeros_like(p)
+            state["v"] = np.zeros_like(p)
+        state["t"] += 1
+        t, m, v = state["t"], state["m"], state["v"]
+        m *= self.beta1
+        m += (1.0 - self.beta1) * g
+        v *= self.beta2
+        v += (1.0 - self.beta2) * (g * g)
+        m_hat = m / (1.0 - self.beta1 ** t)
+        v_hat = v / (1.0 - self.beta2 ** t)
+        np.sqrt(v_hat, out=v_hat)
+        v_hat += self.eps
+        m_hat /= v_hat
+        m_hat *= self.lr
+        p -= m_hat
+
+    def __repr__(self) -> str:
+        return f"Adam(lr={self.lr}, beta1={self.beta1}, beta2={self.beta2}, eps={self.eps})"
+
+
+_OPTIMIZERS = {"sgd": SGD, "adam": Adam}
+
+
+def get_optimizer(optimizer) -> Optimizer:
+    """Return an :class:`Optimizer` for a name (``'sgd'``, ``'adam'``) or an instance.
+
+    A name gives the optimizer with its default settings (``SGD(lr=0.01)``,
+    ``Adam(lr=0.001)``), as in Keras; an instance is returned as it is.
+    """
+    if isinstance(optimizer, Optimizer):
+        return optimizer
+    if isinstance(optimizer, str) and optimizer.lower() in _OPTIMIZERS:
+        return _OPTIMIZERS[optimizer.lower()]()
+    raise ValueError(f"optimizer must be 'sgd', 'adam' or an Optimizer instance such as "
+                     f"Adam(lr=1e-3), got {optimizer!r}")
