@@ -1,0 +1,177 @@
+"""cnnedu.act_explain: the quantities the chapter on activations measures."""
+import warnings
+
+import numpy as np
+import pytest
+
+from cnnedu import activations as act
+from cnnedu.act_explain import (ELEMENTWISE, SOBEL_X, activation_pair, dead_fraction,
+                                digit_feature_map, entropy, evaluate_activation,
+                                gradient_norms_through_depth, inactive_fraction,
+                                sobel_x_map, softmax_with_temperature)
+
+
+# ------------------------------------------------------------------ activation_pair
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_evaluate_activation_matches_the_ops(name):
+    x = np.array([-2.0, -0.3, 0.4, 3.0])
+    y, d = evaluate_activation(name, x)
+    pair = act.get_activation(name)
+    np.testing.assert_array_equal(y, pair.f(x))
+    np.testing.assert_array_equal(d, pair.grad(x))
+
+
+def test_alpha_is_bound_for_leaky_relu_and_elu():
+    x = np.array([-2.0, 1.0])
+    f, g = activation_pair("leaky_relu", 0.2)
+    np.testing.assert_allclose(f(x), [-0.4, 1.0])
+    np.testing.assert_allclose(g(x), [0.2, 1.0])
+    f, g = activation_pair("elu", 0.5)
+    np.testing.assert_allclose(f(x), [0.5 * (np.exp(-2) - 1), 1.0])
+    np.testing.assert_allclose(g(x), [0.5 * np.exp(-2), 1.0])
+    f, _ = activation_pair("leaky_relu")  # default 0.01
+    np.testing.assert_allclose(f(x), [-0.02, 1.0])
+
+
+def test_activation_pair_errors():
+    with pytest.raises(ValueError, match="name must be one of the element-wise activations .* "
+                                         "got 'softmax'"):
+        activation_pair("softmax")
+    with pytest.raises(ValueError, match="tanh takes no alpha .* got alpha=0.1"):
+        activation_pair("tanh", 0.1)
+    with pytest.raises(ValueError, match="alpha must be a finite real number, got nan"):
+        activation_pair("elu", float("nan"))
+
+
+# ------------------------------------------------------------------ temperature and entropy
+def test_temperature_one_is_plain_softmax_and_limits():
+    z = np.array([1.0, 3.0, 2.0])
+    np.testing.assert_allclose(softmax_with_temperature(z, 1.0), act.softmax(z))
+    np.testing.assert_allclose(softmax_with_temperature(z, 0.5), act.softmax(2 * z))
+    np.testing.assert_allclose(softmax_with_temperature(z, 1e-3), [0, 1, 0], atol=1e-12)
+    np.testing.assert_allclose(softmax_with_temperature(z, 1e6), np.full(3, 1 / 3), atol=1e-5)
+
+
+def test_temperature_near_zero_and_large_logits_never_give_nan():
+    z = np.array([1000.0, 999.0, 1000.0, -1000.0])
+    for t in (1e-300, 1e-8, 0.01, 1.0, 1e300):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no overflow warning either
+            p = softmax_with_temperature(z, t)
+        assert np.all(np.isfinite(p)) and np.isclose(p.sum(), 1.0)
+    np.testing.assert_allclose(softmax_with_temperature(z, 1e-300), [0.5, 0, 0.5, 0])
+
+
+def test_temperature_along_an_axis_and_dtype():
+    z = np.arange(6.0).reshape(2, 3).astype(np.float32)
+    p = softmax_with_temperature(z, 2.0, axis=0)
+    assert p.dtype == np.float32
+    np.testing.assert_allclose(p, act.softmax(z / 2, axis=0), rtol=1e-6)
+
+
+@pytest.mark.parametrize("bad, match", [
+    (0.0, "temperature must be a positive finite number, got 0.0"),
+    (-1.0, "temperature must be a positive finite number, got -1.0"),
+    (float("inf"), "temperature must be a positive finite number, got inf"),
+], ids=["zero", "negative", "inf"])
+def test_temperature_errors(bad, match):
+    with pytest.raises(ValueError, match=match):
+        softmax_with_temperature([1.0, 2.0], bad)
+
+
+def test_softmax_with_temperature_other_errors():
+    with pytest.raises(ValueError, match="logits must be finite numbers"):
+        softmax_with_temperature([1.0, np.nan], 1.0)
+    with pytest.raises(ValueError, match=r"axis must be an int in \[-1, 0\] .* got 1"):
+        softmax_with_temperature([1.0, 2.0], 1.0, axis=1)
+    with pytest.raises(ValueError, match=r"non-empty array .* got shape \(\)"):
+        softmax_with_temperature(3.0, 1.0)
+
+
+def test_entropy_by_hand():
+    assert entropy([1.0, 0.0, 0.0]) == 0.0
+    assert entropy(np.full(10, 0.1)) == pytest.approx(np.log(10))
+    assert entropy([0.5, 0.5]) == pytest.approx(np.log(2))
+    np.testing.assert_allclose(entropy([[0.5, 0.5], [1.0, 0.0]]), [np.log(2), 0.0])
+
+
+def test_entropy_errors():
+    with pytest.raises(ValueError, match="p must hold finite non-negative probabilities"):
+        entropy([-0.1, 1.1])
+    with pytest.raises(ValueError, match="at least one axis, got a 0-D scalar"):
+        entropy(1.0)
+
+
+# ------------------------------------------------------------------ depth
+def test_gradient_norms_by_hand_for_one_linear_like_layer():
+    # one layer: g_in = (g * f'(z)) @ W; with ReLU and every z > 0 it is g @ W
+    norms = gradient_norms_through_depth("relu", 1, width=4, batch=2, seed=1)
+    assert norms.shape == (2,) and norms[0] == 1.0
+    rng = np.random.default_rng(1)
+    from cnnedu.initializers import he_normal
+    w = he_normal((4, 4), rng, dtype="float64")
+    a = rng.standard_normal((2, 4))
+    z = a @ w.T
+    g = rng.standard_normal((2, 4))
+    expected = np.linalg.norm((g * (z > 0)) @ w) / np.linalg.norm(g)
+    assert norms[1] == pytest.approx(expected)
+
+
+def test_sigmoid_vanishes_relu_with_he_keeps_and_large_gain_explodes():
+    sig = gradient_norms_through_depth("sigmoid", 20, width=64, batch=16)
+    relu = gradient_norms_through_depth("relu", 20, width=64, batch=16)
+    big = gradient_norms_through_depth("relu", 20, width=64, batch=16, gain=1.5)
+    assert sig[-1] < 0.25 ** 20 * 10          # at most ~1/4 per layer
+    assert 0.1 < relu[-1] < 10
+    assert big[-1] > 1e2
+
+
+def test_gradient_norms_errors():
+    with pytest.raises(ValueError, match="activation must be one of the element-wise "
+                                         "activations .* got 'softmax'"):
+        gradient_norms_through_depth("softmax", 3)
+    with pytest.raises(ValueError, match="depth must be a positive int, got 0"):
+        gradient_norms_through_depth("relu", 0)
+    with pytest.raises(ValueError, match="init must be 'auto', 'he' or 'glorot', got 'lecun'"):
+        gradient_norms_through_depth("relu", 3, init="lecun")
+    with pytest.raises(ValueError, match="gain must be a positive number, got -1"):
+        gradient_norms_through_depth("relu", 3, gain=-1)
+
+
+# ------------------------------------------------------------------ dead units
+def test_inactive_and_dead_fractions_by_hand():
+    z = np.array([[1.0, -1.0, 0.0, -2.0],
+                  [-1.0, -3.0, 0.0, 5.0]])
+    assert inactive_fraction(z) == 6 / 8
+    assert dead_fraction(z) == 2 / 4      # units 1 and 2 are never positive
+
+
+def test_dead_fraction_errors():
+    with pytest.raises(ValueError, match=r"z must be an array \(N, \.\.\.\) .* got shape \(3,\)"):
+        dead_fraction(np.ones(3))
+    with pytest.raises(ValueError, match="z must not be empty"):
+        inactive_fraction(np.ones(0))
+
+
+# ------------------------------------------------------------------ feature maps
+def test_sobel_x_map_by_hand():
+    # brightness steps up from left to right: the response is positive, 4 per unit step
+    image = np.tile(np.array([0.0, 0.0, 1.0, 1.0]), (3, 1))
+    np.testing.assert_allclose(sobel_x_map(image), [[4.0, 4.0]])
+    np.testing.assert_allclose(sobel_x_map(image[:, ::-1]), [[-4.0, -4.0]])
+    np.testing.assert_array_equal(SOBEL_X, [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+
+
+def test_digit_feature_map():
+    z = digit_feature_map(0)
+    assert z.shape == (26, 26) and z.dtype == np.float64
+    assert z.min() < -1 < 1 < z.max()
+    assert np.all(z[-3:] == 0)            # no ink near the bottom border: no edges
+
+
+def test_feature_map_errors():
+    with pytest.raises(ValueError, match=r"image must be a 2-D array \(H, W\) of at least "
+                                         r"3 x 3 pixels, got shape \(2, 5\)"):
+        sobel_x_map(np.ones((2, 5)))
+    with pytest.raises(ValueError, match=r"index must be an int in \[0, 2000\), got 2000"):
+        digit_feature_map(2000)

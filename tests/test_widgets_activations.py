@@ -1,0 +1,168 @@
+"""Explorers of the chapter on activations, driven headless through their controls."""
+import numpy as np
+import pytest
+
+from cnnedu import activations as act
+from cnnedu.act_explain import (digit_feature_map, entropy, evaluate_activation,
+                                softmax_with_temperature)
+from cnnedu.widgets.activations import (DEFAULT_LOGITS, activation_explorer, parse_logits,
+                                        softmax_explorer)
+
+
+@pytest.fixture(scope="module")
+def act_ex():
+    return activation_explorer()
+
+
+@pytest.fixture(scope="module")
+def soft_ex():
+    return softmax_explorer()
+
+
+# ------------------------------------------------------------------ activation_explorer
+def test_default_feature_map_is_a_signed_digit_edge_map():
+    z = digit_feature_map()
+    assert z.shape == (26, 26)
+    assert z.min() < -1 and z.max() > 1
+
+
+@pytest.mark.parametrize("name, alpha", [("sigmoid", 0.5), ("tanh", 0.5), ("relu", 0.5),
+                                         ("leaky_relu", 0.2), ("leaky_relu", 0.0),
+                                         ("elu", 1.0), ("elu", 1.7), ("selu", 0.3)])
+def test_state_is_what_cnnedu_computes(act_ex, name, alpha):
+    act_ex.controls["activation"].value = name
+    act_ex.controls["alpha"].value = alpha
+    act_ex.controls["x"].value = -1.2
+    s = act_ex.state()
+    a = alpha if name in ("leaky_relu", "elu") else None
+    assert s["activation"] == name and s["alpha"] == a
+    f, df = evaluate_activation(name, s["x_grid"], a)
+    np.testing.assert_array_equal(s["f"], f)
+    np.testing.assert_array_equal(s["df"], df)
+    fz, dfz = evaluate_activation(name, s["z"], a)
+    np.testing.assert_array_equal(s["fz"], fz)
+    np.testing.assert_array_equal(s["dfz"], dfz)
+    f0, d0 = evaluate_activation(name, -1.2, a)
+    assert s["x0"] == -1.2 and s["f_x0"] == pytest.approx(float(f0))
+    assert s["df_x0"] == pytest.approx(float(d0))
+    assert s["zero_fraction"] == pytest.approx(np.mean(fz == 0))
+    assert s["mean_slope"] == pytest.approx(np.mean(dfz))
+    assert act_ex.controls["alpha"].disabled == (a is None)
+    assert f"f(-1.20) = {float(f0):.3f}" in act_ex.message
+
+
+def test_relu_zeroes_the_negative_half_of_the_feature_map(act_ex):
+    act_ex.controls["activation"].value = "relu"
+    s = act_ex.state()
+    assert s["zero_fraction"] == pytest.approx(np.mean(s["z"] <= 0))
+    pos = s["z"] > 0
+    assert 0 < pos.mean() < 0.5                 # edges of both signs, background 0
+    np.testing.assert_array_equal(s["fz"][pos], s["z"][pos])
+    assert np.all(s["fz"][~pos] == 0)
+
+
+def test_sigmoid_output_is_positive_and_slope_at_most_a_quarter(act_ex):
+    act_ex.controls["activation"].value = "sigmoid"
+    s = act_ex.state()
+    assert s["fz"].min() > 0 and s["zero_fraction"] == 0
+    assert s["dfz"].max() <= 0.25 + 1e-12 and s["df"].max() == pytest.approx(0.25)
+
+
+def test_alpha_edge_cases_are_explained(act_ex):
+    act_ex.controls["activation"].value = "leaky_relu"
+    act_ex.controls["alpha"].value = 0.0
+    np.testing.assert_array_equal(act_ex.state()["fz"], act.relu(act_ex.state()["z"]))
+    assert "the same as ReLU" in act_ex.message
+    act_ex.controls["alpha"].value = 1.0
+    np.testing.assert_array_equal(act_ex.state()["fz"], act_ex.state()["z"])
+    assert "identity, a linear function" in act_ex.message
+    act_ex.controls["activation"].value = "tanh"
+    assert "alpha is not used by tanh" in act_ex.message
+
+
+def test_activation_explorer_updates_in_place(act_ex):
+    fig = act_ex.figure
+    counts = [(len(ax.lines), len(ax.images)) for ax in fig.axes]
+    png = act_ex.image.value
+    act_ex.controls["activation"].value = "elu"
+    act_ex.controls["x"].value = 3.0
+    assert [(len(ax.lines), len(ax.images)) for ax in fig.axes] == counts
+    assert act_ex.image.value != png
+    assert fig.axes[0].get_title() == "ELU: $f$ and $f'$"
+
+
+def test_activation_explorer_rejects_a_bad_feature_map():
+    with pytest.raises(ValueError, match=r"feature_map must be a 2-D array \(H, W\), "
+                                         r"got shape \(3,\)"):
+        activation_explorer(feature_map=np.ones(3))
+
+
+# ------------------------------------------------------------------ softmax_explorer
+def test_parse_logits():
+    np.testing.assert_array_equal(parse_logits("2, 1  0.1;-3"), [2, 1, 0.1, -3])
+    with pytest.raises(ValueError, match="'abc' is not a number"):
+        parse_logits("1, abc")
+    with pytest.raises(ValueError, match="type 2 to 20 logits separated by commas, got 1"):
+        parse_logits("5")
+    with pytest.raises(ValueError, match="logits must be finite numbers"):
+        parse_logits("1, inf")
+    with pytest.raises(ValueError, match="logits must lie between -1e6 and 1e6"):
+        parse_logits("1e308, -1e308")
+
+
+@pytest.mark.parametrize("t", [0.01, 0.1, 0.5, 1.0, 3.0, 100.0])
+@pytest.mark.parametrize("shift", [0.0, 1000.0])
+def test_softmax_state_is_what_cnnedu_computes(soft_ex, t, shift):
+    soft_ex.controls["logits"].value = ", ".join(str(v) for v in DEFAULT_LOGITS)
+    soft_ex.controls["temperature"].value = t
+    soft_ex.controls["shift"].value = shift
+    s = soft_ex.state()
+    z = np.array(DEFAULT_LOGITS) + shift
+    assert s["valid"] and s["temperature"] == pytest.approx(t)
+    np.testing.assert_array_equal(s["logits"], z)
+    p = softmax_with_temperature(z, s["temperature"])
+    np.testing.assert_array_equal(s["probabilities"], p)
+    assert np.all(np.isfinite(p))
+    # the shift changes nothing: compare with the unshifted logits
+    np.testing.assert_allclose(p, act.softmax(np.array(DEFAULT_LOGITS) / s["temperature"]),
+                               atol=1e-12)
+    assert s["entropy"] == pytest.approx(entropy(p))
+    assert s["max_entropy"] == pytest.approx(np.log(10))
+    assert s["top_class"] == 3
+    assert f"entropy H = {s['entropy']:.3f} nats" in soft_ex.message
+    heights = [r.get_height() for r in soft_ex.figure.axes[1].patches]
+    np.testing.assert_allclose(heights, p)
+
+
+def test_temperature_extremes(soft_ex):
+    soft_ex.controls["shift"].value = 0.0
+    soft_ex.controls["temperature"].value = 0.01
+    s = soft_ex.state()
+    assert s["probabilities"][3] == pytest.approx(1.0) and s["entropy"] < 1e-6
+    soft_ex.controls["temperature"].value = 100.0
+    s = soft_ex.state()
+    assert s["entropy"] == pytest.approx(np.log(10), rel=1e-3)
+    assert np.ptp(s["probabilities"]) < 0.01
+
+
+def test_shift_beyond_exp_overflow_is_explained(soft_ex):
+    soft_ex.controls["temperature"].value = 1.0
+    soft_ex.controls["shift"].value = 1000.0
+    assert "np.exp would overflow" in soft_ex.message
+    assert "do not change" in soft_ex.message
+
+
+def test_bad_logits_are_explained_and_the_explorer_recovers(soft_ex):
+    soft_ex.controls["logits"].value = "1, two, 3"
+    s = soft_ex.state()
+    assert s["valid"] is False
+    assert "Cannot read the logits" in soft_ex.message
+    assert "'two' is not a number" in soft_ex.message
+    assert all(r.get_height() == 0 for r in soft_ex.figure.axes[1].patches)
+    soft_ex.controls["logits"].value = "0, 0, 1, 1"      # a tie, and K = 4
+    soft_ex.controls["temperature"].value = 0.01
+    soft_ex.controls["shift"].value = 0.0
+    s = soft_ex.state()
+    assert s["valid"] and len(soft_ex.figure.axes[1].patches) == 4
+    np.testing.assert_allclose(s["probabilities"], [0, 0, 0.5, 0.5], atol=1e-12)
+    assert "ln 4 = 1.386" in soft_ex.message
