@@ -388,7 +388,7 @@ def col2im(cols, x_shape, kh, kw, stride=1, padding=0, dilation=1):
 # conv2d: fast versions
 # --------------------------------------------------------------------------
 
-def conv2d(x, w, b=None, stride=1, padding=0, dilation=1):
+def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, *, cache=None):
     r"""2-D convolution (cross-correlation) of a batch of multi-channel images.
 
     .. math::
@@ -414,6 +414,11 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1):
         (see :func:`resolve_padding`).
     dilation : int or (dh, dw)
         Spacing between kernel taps, ``>= 1``.
+    cache : dict, optional
+        If given, the window matrix is stored in it, so that
+        :func:`conv2d_backward` called with the same dict reuses it instead
+        of building it again (what a layer does between its forward and
+        backward passes).
 
     Returns
     -------
@@ -432,7 +437,11 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1):
     g = _geometry(x.shape, w.shape[2], w.shape[3], stride, padding, dilation)
     batch_last = _batch_last(g)
     F = w.shape[0]
-    out = w.reshape(F, g.C * g.KH * g.KW) @ _cols(x, g, batch_last)     # (F, N*OH*OW)
+    cols = _cols(x, g, batch_last)                                     # (C*KH*KW, N*OH*OW)
+    if cache is not None:
+        cache.clear()
+        cache.update(cols=cols, geometry=g, batch_last=batch_last, x=x)
+    out = w.reshape(F, g.C * g.KH * g.KW) @ cols                       # (F, N*OH*OW)
     if b is not None:
         out += b[:, None]
     if batch_last:
@@ -442,7 +451,7 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1):
     return np.ascontiguousarray(y)
 
 
-def conv2d_backward(dy, x, w, stride=1, padding=0, dilation=1):
+def conv2d_backward(dy, x, w, stride=1, padding=0, dilation=1, *, cache=None):
     r"""Gradients of :func:`conv2d` with respect to its input, weights and bias.
 
     With ``X = im2col(x)`` (shape ``(C*KH*KW, N*OH*OW)``) and ``dY`` the
@@ -463,6 +472,10 @@ def conv2d_backward(dy, x, w, stride=1, padding=0, dilation=1):
         The forward pass's weights.
     stride, padding, dilation
         As in the forward call.
+    cache : dict, optional
+        The dict passed to the forward :func:`conv2d` call; its window
+        matrix is reused when it was made from this same ``x`` with this
+        geometry (otherwise it is ignored and the matrix is built again).
 
     Returns
     -------
@@ -480,7 +493,12 @@ def conv2d_backward(dy, x, w, stride=1, padding=0, dilation=1):
     dy2 = dy.transpose(1, 2, 3, 0) if batch_last else dy.transpose(1, 0, 2, 3)
     dy2 = np.ascontiguousarray(dy2).reshape(F, g.N * g.OH * g.OW)
     w2 = w.reshape(F, g.C * g.KH * g.KW)
-    dw = (dy2 @ _cols(x, g, batch_last).T).reshape(w.shape)
+    if (cache and cache.get("x") is x and cache.get("geometry") == g
+            and cache.get("batch_last") == batch_last):
+        cols = cache["cols"]
+    else:
+        cols = _cols(x, g, batch_last)
+    dw = (dy2 @ cols.T).reshape(w.shape)
     dx = _col2im(w2.T @ dy2, g, batch_last, x.dtype)
     db = dy2.sum(axis=1)
     return dx, dw, db

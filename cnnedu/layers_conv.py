@@ -121,12 +121,14 @@ class Conv2D(Layer):
 
     def _forward_op(self, x, training):
         self._x = x
+        self._cache = {}  # the window matrix, reused by the backward pass
         return conv2d(x, self.params["w"], self.params.get("b"), stride=self.strides,
-                      padding=self.padding, dilation=self.dilation_rate)
+                      padding=self.padding, dilation=self.dilation_rate, cache=self._cache)
 
     def _backward_op(self, dz):
         dx, dw, db = conv2d_backward(dz, self._x, self.params["w"], stride=self.strides,
-                                     padding=self.padding, dilation=self.dilation_rate)
+                                     padding=self.padding, dilation=self.dilation_rate,
+                                     cache=self._cache)
         self.grads = {"w": dw}
         if self.use_bias:
             self.grads["b"] = db

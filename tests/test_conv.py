@@ -558,3 +558,38 @@ def test_im2col_col2im_errors():
     with pytest.raises(ValueError, match=r"x_shape must be a tuple \(N, C, H, W\) of non-negative ints, "
                                          r"got \(5, 5\)"):
         col2im(np.zeros((9, 18)), (5, 5), 3, 3)
+
+
+# ---------------------------------------------------------------- the cache
+@pytest.mark.parametrize("n, stride", [(2, (2, 1)), (16, 1)], ids=["rows-layout", "batch-layout"])
+def test_backward_reuses_the_forward_window_matrix(n, stride, monkeypatch):
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((n, 3, 9, 8))
+    w = rng.standard_normal((4, 3, 3, 2))
+    cache = {}
+    y = conv.conv2d(x, w, stride=stride, padding=1, cache=cache)
+    assert cache["x"] is x and cache["batch_last"] == (n == 16)
+    dy = rng.standard_normal(y.shape)
+    expected = conv.conv2d_backward(dy, x, w, stride=stride, padding=1)
+    built = []
+    original = conv._cols
+    monkeypatch.setattr(conv, "_cols", lambda *a: built.append(1) or original(*a))
+    got = conv.conv2d_backward(dy, x, w, stride=stride, padding=1, cache=cache)
+    assert built == []  # the forward's matrix was reused
+    for g, e in zip(got, expected):
+        np.testing.assert_array_equal(g, e)
+
+
+def test_backward_ignores_a_cache_from_another_input_or_geometry():
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((2, 1, 6, 6))
+    w = rng.standard_normal((2, 1, 3, 3))
+    cache = {}
+    conv.conv2d(x, w, cache=cache)
+    other = x + 1.0
+    dy = rng.standard_normal((2, 2, 6, 6))  # the output size with padding 1
+    for args, kwargs in [((dy, other, w), {"padding": 1}), ((dy, x, w), {"padding": 1})]:
+        got = conv.conv2d_backward(*args, cache=cache, **kwargs)
+        expected = conv.conv2d_backward_naive(*args, **kwargs)
+        for g, e in zip(got, expected):
+            np.testing.assert_allclose(g, e, rtol=1e-10, atol=1e-12)
