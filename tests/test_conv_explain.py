@@ -1,0 +1,326 @@
+"""cnnedu.conv_explain: what the convolution explorers show, checked against cnnedu.conv."""
+import numpy as np
+import pytest
+
+from cnnedu import conv_explain as cx
+from cnnedu.conv import conv2d, conv_output_size, correlate2d
+from cnnedu.kernels import get_kernel, kernel_names
+
+GEOMETRIES = [  # (H, W, KH, KW, stride, padding, dilation)
+    (5, 5, 3, 3, 1, 0, 1),
+    (7, 6, 3, 2, 2, 0, 1),
+    (8, 8, 3, 3, 3, 0, 1),       # stride does not tile: last rows/cols unread
+    (6, 9, 3, 3, 1, 1, 2),
+    (9, 7, 2, 3, (2, 1), (1, 0), (1, 2)),
+    (5, 5, 3, 3, 2, "same", 1),
+    (6, 5, 4, 2, 1, "same", 2),  # even kernel: one extra zero after
+    (4, 4, 3, 3, 1, "full", 1),
+    (4, 5, 2, 3, 2, "full", 2),
+    (4, 4, 3, 3, 5, 0, 1),       # stride larger than the input
+    (3, 3, 3, 3, 1, "valid", 1),  # kernel as large as the input
+]
+IDS = [f"{h}x{w}-k{kh}x{kw}-s{s}-p{p}-d{d}".replace(" ", "")
+       for h, w, kh, kw, s, p, d in GEOMETRIES]
+
+
+def conv_padding(g, padding):
+    """conv2d has no 'full': pass the explicit pads."""
+    top, bottom, left, right = g.pads
+    return (top, left) if padding == "full" else padding
+
+
+# ------------------------------------------------------------------ geometry
+@pytest.mark.parametrize("H, W, KH, KW, s, p, d", GEOMETRIES, ids=IDS)
+def test_geometry_matches_conv_output_size_and_conv2d(H, W, KH, KW, s, p, d):
+    g = cx.geometry(H, W, KH, KW, s, p, d)
+    assert not g.empty and g.explanation == ""
+    x = np.random.default_rng(0).random((1, 1, H, W))
+    y = conv2d(x, np.ones((1, 1, KH, KW)), stride=s, padding=conv_padding(g, p), dilation=d)
+    assert g.output_size == y.shape[2:]
+    sh, sw = (s, s) if isinstance(s, int) else s
+    dh, dw = (d, d) if isinstance(d, int) else d
+    if p != "full" and not isinstance(p, tuple):
+        assert g.output_size == (conv_output_size(H, KH, sh, p, dh),
+                                 conv_output_size(W, KW, sw, p, dw))
+    top, bottom, left, right = g.pads
+    assert g.padded_size == (H + top + bottom, W + left + right)
+    assert g.extent == (dh * (KH - 1) + 1, dw * (KW - 1) + 1)
+    assert g.formula[0].endswith(f"= {g.output_size[0]}")
+    assert g.formula[1].endswith(f"= {g.output_size[1]}")
+
+
+@pytest.mark.parametrize("H, W, KH, KW, s, p, d", GEOMETRIES, ids=IDS)
+def test_rows_read_and_unused_match_every_window(H, W, KH, KW, s, p, d):
+    g = cx.geometry(H, W, KH, KW, s, p, d)
+    read = np.zeros(g.padded_size, dtype=bool)
+    OH, OW = g.output_size
+    for i in range(OH):
+        for j in range(OW):
+            rows = i * g.stride[0] + np.arange(KH) * g.dilation[0]
+            cols = j * g.stride[1] + np.arange(KW) * g.dilation[1]
+            read[np.ix_(rows, cols)] = True
+    np.testing.assert_array_equal(read, g.rows_read[:, None] & g.cols_read[None, :])
+    last_row = np.nonzero(read.any(axis=1))[0].max()
+    last_col = np.nonzero(read.any(axis=0))[0].max()
+    assert g.unused == (g.padded_size[0] - 1 - last_row, g.padded_size[1] - 1 - last_col)
+
+
+def test_geometry_formula_with_the_numbers_filled_in():
+    g = cx.geometry(14, 14, 3, 3, stride=2, padding=1)
+    assert g.formula[0] == ("OH = ⌊(H + 2p − d(k − 1) − 1) / s⌋ + 1"
+                            " = ⌊(14 + 2·1 − 1·(3 − 1) − 1) / 2⌋ + 1"
+                            " = ⌊13 / 2⌋ + 1 = 7")
+    asym = cx.geometry(6, 6, 4, 4, padding="same")
+    assert asym.pads == (1, 2, 1, 2)
+    assert "(6 + 1 + 2 − 1·(4 − 1) − 1)" in asym.formula[0]
+
+
+def test_uneven_stride_leaves_the_last_rows_unread():
+    g = cx.geometry(8, 8, 3, 3, stride=3)        # windows at 0-2, 3-5; rows 6, 7 never read
+    assert g.output_size == (2, 2) and g.unused == (2, 2)
+    np.testing.assert_array_equal(g.rows_read, [1, 1, 1, 1, 1, 1, 0, 0])
+    assert g.note == ("the stride does not tile the padded input evenly: the last 2 rows and "
+                      "the last 2 columns of the padded input are never read")
+    one = cx.geometry(7, 6, 3, 3, stride=(2, 1))
+    assert one.unused == (0, 0) and one.note == ""
+    assert "the last row of the padded input is never read" in cx.geometry(
+        4, 5, 3, 3, stride=(2, 1)).note
+
+
+def test_stride_larger_than_the_input_gives_one_window():
+    g = cx.geometry(4, 4, 3, 3, stride=5)
+    assert g.output_size == (1, 1) and not g.empty
+    assert g.note.endswith("so it fits only once down and across")
+
+
+@pytest.mark.parametrize("args, message", [
+    ((8, 8, 3, 3, 1, 0, 4), "the dilated kernel spans 9 pixels but the padded input is only "
+                            "8 wide"),
+    ((4, 6, 5, 5, 1, 0, 1), "the kernel spans 5 pixels but the padded input is only 4 tall"),
+    ((6, 4, 3, 5, 1, 0, 1), "the kernel spans 5 pixels but the padded input is only 4 wide"),
+    ((4, 6, 5, 7, 1, 0, 1), "the kernel spans 5 x 7 pixels (tall x wide) but the padded input "
+                            "is only 4 tall and 6 wide"),
+    ((4, 6, 3, 3, 1, 0, 3), "the dilated kernel spans 7 pixels but the padded input is only "
+                            "4 tall and 6 wide"),
+    ((3, 3, 3, 3, 1, 0, 2), "the dilated kernel spans 5 pixels but the padded input is only "
+                            "3 wide"),
+], ids=["dilated-square", "too-tall", "too-wide", "both-different", "dilated-both", "dilated-3x3"])
+def test_empty_output_is_explained_not_raised(args, message):
+    g = cx.geometry(*args)
+    assert g.empty and g.output_size == (0, 0)
+    assert g.explanation == message
+    assert min(g.raw_output) < 1
+    assert not g.rows_read.any() and not g.cols_read.any()
+    x = np.ones((1, 1, args[0], args[1]))
+    with pytest.raises(ValueError, match="does not fit"):   # conv2d itself refuses
+        conv2d(x, np.ones((1, 1, args[2], args[3])), dilation=args[6])
+
+
+def test_padding_rescues_an_empty_output():
+    assert cx.geometry(8, 8, 3, 3, dilation=4).empty
+    assert cx.geometry(8, 8, 3, 3, padding=1, dilation=4).output_size == (2, 2)
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(stride=0), ValueError, r"stride must be a positive int or \(h, w\) pair, got 0"),
+    (dict(dilation=(1, 0)), ValueError, r"dilation must be a positive int or \(h, w\) pair"),
+    (dict(padding="half"), ValueError, r"padding must be a non-negative int, an \(h, w\) pair, "
+                                       r"'valid', 'same' or 'full', got 'half'"),
+    (dict(padding=-1), ValueError, r"padding must be .*got -1"),
+    (dict(padding=1.5), TypeError, r"padding must be .*got 1.5"),
+], ids=["stride-0", "dilation-0", "padding-str", "padding-negative", "padding-float"])
+def test_geometry_bad_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        cx.geometry(8, 8, 3, 3, **kwargs)
+
+
+def test_geometry_bad_sizes():
+    with pytest.raises(ValueError, match="n_h must be a positive int, got 0"):
+        cx.geometry(0, 8, 3, 3)
+    with pytest.raises(TypeError, match=r"k_w must be an int, got 3.0 \(float\)"):
+        cx.geometry(8, 8, 3, 3.0)
+
+
+def test_resolve_pads_full_and_same():
+    assert cx.resolve_pads("full", (5, 5), (3, 2), dilation=(1, 3)) == (2, 2, 3, 3)
+    assert cx.resolve_pads("same", (28, 28), (4, 4)) == (1, 2, 1, 2)
+    assert cx.resolve_pads((1, 2), (5, 5), (3, 3)) == (1, 1, 2, 2)
+
+
+# ------------------------------------------------------------------ window_at
+def test_window_at_by_hand():
+    x = np.arange(16.0).reshape(4, 4)
+    k = np.array([[1.0, 0.0], [0.0, -1.0]])
+    win = cx.window_at(x, k, 1, 2)
+    np.testing.assert_array_equal(win.rows, [1, 2])
+    np.testing.assert_array_equal(win.cols, [2, 3])
+    np.testing.assert_array_equal(win.window, [[6, 7], [10, 11]])
+    np.testing.assert_array_equal(win.products, [[6, 0], [0, -11]])
+    assert win.total == -5.0
+    assert win.pads == (0, 0, 0, 0)
+
+
+def test_window_at_with_padding_stride_and_dilation_by_hand():
+    x = np.arange(1.0, 10.0).reshape(3, 3)               # 1..9
+    win = cx.window_at(x, np.ones((2, 2)), 1, 0, stride=2, padding=1, dilation=2)
+    # padded is 5x5 with x in its centre; window (1, 0) reads rows 2, 4 and cols 0, 2
+    np.testing.assert_array_equal(win.rows, [2, 4])
+    np.testing.assert_array_equal(win.cols, [0, 2])
+    np.testing.assert_array_equal(win.window, [[0, 5], [0, 0]])
+    assert win.total == 5.0
+    assert win.padded.shape == (5, 5) and win.padded[2, 2] == 5.0
+
+
+@pytest.mark.parametrize("H, W, KH, KW, s, p, d", GEOMETRIES, ids=IDS)
+def test_window_sums_equal_conv2d_everywhere(H, W, KH, KW, s, p, d):
+    rng = np.random.default_rng(1)
+    x, k = rng.standard_normal((H, W)), rng.standard_normal((KH, KW))
+    g = cx.geometry(H, W, KH, KW, s, p, d)
+    y = conv2d(x[None, None], k[None, None], stride=s, padding=conv_padding(g, p), dilation=d)[0, 0]
+    for i in range(y.shape[0]):
+        for j in range(y.shape[1]):
+            win = cx.window_at(x, k, i, j, s, p, d)
+            np.testing.assert_allclose(win.products, win.window * k)
+            assert win.total == pytest.approx(y[i, j], abs=1e-12)
+            np.testing.assert_array_equal(win.window, win.padded[np.ix_(win.rows, win.cols)])
+
+
+@pytest.mark.parametrize("name", kernel_names())
+def test_window_at_matches_correlate2d_for_every_preset(name):
+    x = np.random.default_rng(2).random((8, 9))
+    k = get_kernel(name)
+    y = correlate2d(x, k)
+    for i, j in [(0, 0), (1, 2), (y.shape[0] - 1, y.shape[1] - 1)]:
+        assert cx.window_at(x, k, i, j).total == pytest.approx(y[i, j])
+
+
+def test_window_at_keeps_float32():
+    win = cx.window_at(np.ones((4, 4), dtype=np.float32), np.ones((3, 3)), 0, 0)
+    assert win.window.dtype == win.products.dtype == np.float32
+    assert isinstance(win.total, float)
+
+
+@pytest.mark.parametrize("args, kwargs, error, match", [
+    ((np.ones((4, 4)), np.ones((3, 3)), 2, 0), {}, ValueError,
+     r"i must be an output row in 0..1 \(the output is 2x2\), got 2"),
+    ((np.ones((4, 4)), np.ones((3, 3)), 0, -1), {}, ValueError,
+     r"j must be an output column in 0..1 \(the output is 2x2\), got -1"),
+    ((np.ones((4, 4)), np.ones((3, 3)), 0.0, 0), {}, ValueError,
+     r"i must be an output row .*got 0.0"),
+    ((np.ones((4, 4)), np.ones((3, 3)), 0, 0), dict(dilation=2), ValueError,
+     r"kernel 3x3 does not fit: the dilated kernel spans 5 pixels but the padded input is "
+     r"only 4 wide"),
+    ((np.ones(4), np.ones((3, 3)), 0, 0), {}, ValueError,
+     r"x2d must be a 2-D array \(H, W\), got shape \(4,\)"),
+    ((np.ones((4, 4)), np.ones((1, 3, 3)), 0, 0), {}, ValueError,
+     r"kernel must be a 2-D array \(KH, KW\)"),
+    ((np.ones((4, 0)), np.ones((3, 3)), 0, 0), {}, ValueError, r"x2d and kernel must not be empty"),
+], ids=["i-too-big", "j-negative", "i-float", "does-not-fit", "x-1d", "kernel-3d", "empty"])
+def test_window_at_bad_arguments(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        cx.window_at(*args, **kwargs)
+
+
+# ------------------------------------------------------------ receptive field
+MNIST = [("conv3", 3, 1), ("pool2", 2, 2), ("conv3", 3, 1), ("pool2", 2, 2)]
+
+
+def test_receptive_field_of_the_classic_mnist_cnn_by_hand():
+    table = cx.receptive_field(MNIST, input_size=28)
+    assert [(r.name, r.size, r.jump, r.out) for r in table] == [
+        ("input", 1, 1, 28), ("conv3", 3, 1, 26), ("pool2", 4, 2, 13),
+        ("conv3", 8, 2, 11), ("pool2", 10, 4, 5)]
+    assert [r.start for r in table] == [0.0, 1.0, 1.5, 3.5, 4.5]
+
+
+def test_receptive_field_with_padding_and_dilation():
+    table = cx.receptive_field([("c", 3, 1, 1), ("c", 3, 2, 1), ("d", 3, 1, 0, 2)], input_size=10)
+    assert [(r.size, r.jump, r.out) for r in table] == [
+        (1, 1, 10), (3, 1, 10), (5, 2, 5), (13, 2, 1)]
+    assert [r.start for r in table] == [0.0, 0.0, 0.0, 4.0]
+
+
+def test_receptive_field_without_input_size():
+    assert cx.receptive_field(MNIST)[-1].out is None
+
+
+@pytest.mark.parametrize("layers, index", [(MNIST, 0), (MNIST, 2), (MNIST, 4),
+                                           ([("c", 5, 2, 2), ("c", 3, 3, 1)], 0),
+                                           ([("c", 5, 2, 2), ("c", 3, 3, 1)], 3)])
+def test_receptive_field_units_agree_with_size_jump_and_start(layers, index):
+    n = 28 if layers is MNIST else 20
+    table = cx.receptive_field(layers, n)
+    units = cx.receptive_field_units(layers, n, index)
+    assert len(units) == len(table)
+    np.testing.assert_array_equal(units[-1], [index])
+    centre = table[-1].start + index * table[-1].jump
+    half = (table[-1].size - 1) / 2
+    expected = np.arange(int(centre - half), int(centre + half) + 1)
+    np.testing.assert_array_equal(units[0], expected[(expected >= 0) & (expected < n)])
+
+
+def test_receptive_field_units_skip_holes_of_dilation():
+    units = cx.receptive_field_units([("d", 3, 1, 0, 3)], 9, 1)
+    np.testing.assert_array_equal(units[0], [1, 4, 7])
+
+
+@pytest.mark.parametrize("layers, match", [
+    ("conv3", r"layers must be a sequence of \(name, k, s\[, p\[, d\]\]\) tuples, got str"),
+    ([("conv", 3)], r"layers\[0\] must be \(name, k, s\), \(name, k, s, p\) or "
+                    r"\(name, k, s, p, d\)"),
+    ([("conv", 3, 1), (3, 3, 1)], r"layers\[1\] must be \(name, k, s\)"),
+    ([("conv", 3, 1.5)], r"layers\[0\] must be .*with int k, s, p, d, got \('conv', 3, 1.5\)"),
+    ([("conv", 0, 1)], r"layers\[0\] \('conv'\) needs k, s, d >= 1 and p >= 0, got k=0"),
+], ids=["str", "short", "no-name", "float", "zero"])
+def test_receptive_field_bad_layers(layers, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        cx.receptive_field(layers)
+
+
+def test_receptive_field_layer_that_does_not_fit():
+    with pytest.raises(ValueError, match=r"layer 'pool2' \(k=2, d=1, extent 2\) does not fit "
+                                         r"its input of 1 pixels with padding 0"):
+        cx.receptive_field([("conv3", 3, 1), ("pool2", 2, 2)], input_size=3)
+    with pytest.raises(ValueError, match=r"index must be a unit of the last layer in 0..4 "
+                                         r"\(it has 5 units\), got 5"):
+        cx.receptive_field_units(MNIST, 28, 5)
+
+
+# ------------------------------------------------------------ kernels as text
+@pytest.mark.parametrize("name", kernel_names())
+def test_format_then_parse_gives_back_every_preset_exactly(name):
+    w = get_kernel(name)
+    np.testing.assert_array_equal(cx.parse_kernel(cx.format_kernel(w)), w)
+
+
+def test_format_kernel_writes_fractions_and_integers():
+    assert cx.format_kernel(get_kernel("box_blur_3x3")).splitlines()[0] == "1/9 1/9 1/9"
+    assert cx.format_kernel(get_kernel("sharpen")) == " 0 -1  0\n-1  5 -1\n 0 -1  0"
+    assert cx.format_kernel([[0.3, -0.25]]) == "  0.3 -0.25"      # aligned on the right
+    assert cx.format_kernel([[np.pi]]) == "3.14159"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1 2 1\n0 0 0\n-1 -2 -1", [[1, 2, 1], [0, 0, 0], [-1, -2, -1]]),
+    ("[[0, -1, 0], [-1, 5, -1], [0, -1, 0]]", [[0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
+    ("1/4, 1/4; 1/4, 1/4", [[0.25, 0.25], [0.25, 0.25]]),
+    ("  1e-1  .5 \n\n 2.  -3 \n", [[0.1, 0.5], [2.0, -3.0]]),
+    ("7", [[7]]),
+], ids=["lines", "brackets", "semicolons-fractions", "spaces-and-blank-lines", "one-number"])
+def test_parse_kernel(text, expected):
+    np.testing.assert_array_equal(cx.parse_kernel(text), expected)
+
+
+@pytest.mark.parametrize("text, error, match", [
+    ("", ValueError, "the kernel is empty: type one row of numbers per line"),
+    (" \n , ", ValueError, "the kernel is empty"),
+    ("1 2\n3", ValueError, "every row needs the same number of entries: row 1 has 2, row 2 has 1"),
+    ("1 x 3", ValueError, r"row 1, entry 2: 'x' is not a number \(write numbers like 1, -0.5, "
+                          r"2e-1 or 1/9\)"),
+    ("1 2\n3 1/0", ValueError, r"row 2, entry 2: '1/0' divides by zero"),
+    ("1 2 3 4 5 6 7 8", ValueError, "the kernel may be at most 7x7, got 1x8"),
+    (None, TypeError, "text must be a str, got NoneType"),
+], ids=["empty", "blank", "ragged", "word", "zero-division", "too-big", "not-str"])
+def test_parse_kernel_errors(text, error, match):
+    with pytest.raises(error, match=match):
+        cx.parse_kernel(text)

@@ -1,0 +1,271 @@
+"""cnnedu.viz_conv: drawing functions of the convolution chapter, checked on their artists."""
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from cnnedu import conv_explain as cx  # noqa: E402
+from cnnedu import viz_conv as vc  # noqa: E402
+from cnnedu.viz import SIGNED_CMAP  # noqa: E402
+
+
+@pytest.fixture
+def ax():
+    return Figure(figsize=(4, 4)).subplots()
+
+
+def shown(image):
+    """The values an AxesImage shows, NaN where masked."""
+    return np.ma.filled(np.ma.asarray(image.get_array(), dtype=float), np.nan)
+
+
+def square_centres(collection):
+    """Centres (x, y) of the squares of a PolyCollection."""
+    return np.array([p.vertices[:4].mean(axis=0) for p in collection.get_paths()])
+
+
+# -------------------------------------------------------------- padded input
+def test_draw_padded_input_outlines_the_input_and_tints_the_padding(ax):
+    win = cx.window_at(np.ones((3, 4)), np.ones((2, 2)), 0, 0, padding=(1, 2))
+    art = vc.draw_padded_input(ax, win.padded, win.pads, title="x")
+    assert art.image.get_array().shape == (5, 8)
+    assert art.border.get_xy() == (1.5, 0.5) and art.border.get_width() == 4
+    assert art.border.get_height() == 3
+    alpha = art.padding.get_array()[..., 3]
+    assert (alpha[1:4, 2:6] == 0).all() and (alpha[0] > 0).all() and (alpha[:, :2] > 0).all()
+    assert ax.get_xlim() == (-0.5, 7.5) and ax.get_ylim() == (4.5, -0.5)
+    assert ax.get_title() == "x"
+    assert len(art.grid.get_segments()) == (5 + 1) + (8 + 1)
+
+
+def test_update_padded_input_changes_shape_and_limits_in_place(ax):
+    art = vc.draw_padded_input(ax, np.zeros((4, 4)), (0, 0, 0, 0))
+    vc.update_padded_input(art, np.ones((6, 6)), (1, 1, 1, 1), limits=(9, 7))
+    assert art.image.get_array().shape == (6, 6)
+    assert art.image.get_extent() == [-0.5, 5.5, 5.5, -0.5]
+    assert art.border.get_xy() == (0.5, 0.5) and art.border.get_width() == 4
+    assert ax.get_xlim() == (-0.5, 6.5) and ax.get_ylim() == (8.5, -0.5)
+    assert len(ax.images) == 2                           # nothing was drawn again
+
+
+@pytest.mark.parametrize("pads, match", [
+    ((1, 1, 1), r"pads must be \(top, bottom, left, right\) non-negative ints, got \(1, 1, 1\)"),
+    ((2, 2, 0, 0), r"pads \(2, 2, 0, 0\) leave no input inside a padded array of shape \(4, 4\)"),
+    ((0, -1, 0, 0), r"pads must be .*got \(0, -1, 0, 0\)"),
+])
+def test_draw_padded_input_bad_pads(ax, pads, match):
+    with pytest.raises(ValueError, match=match):
+        vc.draw_padded_input(ax, np.zeros((4, 4)), pads)
+
+
+def test_draw_functions_need_axes():
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes, got Figure"):
+        vc.draw_output(Figure(), np.zeros((2, 2)))
+
+
+# ---------------------------------------------------------------- footprint
+def test_footprint_has_one_square_per_tap_at_the_dilated_positions(ax):
+    win = cx.window_at(np.zeros((9, 9)), np.ones((3, 2)), 1, 2, stride=2, dilation=(2, 3))
+    fp = vc.draw_footprint(ax, win.rows, win.cols)
+    centres = square_centres(fp.taps)
+    expected = [(c, r) for r in win.rows for c in win.cols]
+    np.testing.assert_allclose(centres, expected)
+    assert fp.outline.get_xy() == (win.cols[0] - 0.5, win.rows[0] - 0.5)
+    assert fp.outline.get_width() == 4 and fp.outline.get_height() == 5
+
+
+def test_update_footprint_moves_resizes_and_hides(ax):
+    fp = vc.draw_footprint(ax, [0, 1], [0, 1])
+    vc.update_footprint(fp, [3, 4, 5], [1, 2, 3])
+    assert len(fp.taps.get_paths()) == 9
+    np.testing.assert_allclose(square_centres(fp.taps)[0], (1, 3))
+    vc.update_footprint(fp, [], [])
+    assert not fp.taps.get_visible() and not fp.outline.get_visible()
+
+
+# ------------------------------------------------------------- never read
+def test_never_read_marks_exactly_the_unread_pixels(ax):
+    g = cx.geometry(8, 8, 3, 3, stride=3)
+    crosses = vc.draw_never_read(ax, g.rows_read, g.cols_read)
+    offsets = {tuple(o) for o in crosses.get_offsets().tolist()}
+    expected = {(c, r) for r in range(8) for c in range(8) if r >= 6 or c >= 6}
+    assert offsets == expected
+    vc.update_never_read(crosses, np.ones(5, bool), np.ones(5, bool))
+    assert len(crosses.get_offsets()) == 0
+
+
+# ---------------------------------------------------------- window values
+def test_window_values_are_written_on_the_window_and_follow_it(ax):
+    x = np.arange(25.0).reshape(5, 5) / 24
+    win = cx.window_at(x, np.ones((2, 2)), 0, 0)
+    im = ax.imshow(x, cmap="gray", vmin=0, vmax=1)
+    texts = vc.draw_window_values(ax, win.window, win.rows, win.cols, image=im)
+    assert [t.get_text() for t in texts] == ["0.00", "0.04", "0.21", "0.25"]
+    assert texts[0].get_color() == "white" and texts[0].get_position() == (0, 0)
+    win = cx.window_at(x, np.ones((2, 2)), 3, 3)
+    vc.update_window_values(texts, win.window, win.rows, win.cols, image=im)
+    assert texts[3].get_position() == (4, 4) and texts[3].get_text() == "1.00"
+    assert texts[3].get_color() == "black"
+    with pytest.raises(ValueError, match="window has 9 values but there are 4 labels"):
+        vc.update_window_values(texts, np.ones((3, 3)), [0, 1, 2], [0, 1, 2])
+
+
+# --------------------------------------------------------------- products
+def test_products_use_a_diverging_map_centred_at_zero_and_no_negative_zero(ax):
+    grid = vc.draw_products(ax, np.array([[-0.001, 0.5], [2.0, -1.0]]))
+    assert grid.image.get_cmap().name == SIGNED_CMAP
+    assert grid.image.get_clim() == (-2.0, 2.0)
+    assert [t.get_text() for row in grid.texts for t in row] == ["0.00", "0.50", "2.00", "-1.00"]
+    assert ax.get_title() == "products x·w"
+    fixed = vc.draw_products(Figure().subplots(), np.ones((2, 2)), vmax=5)
+    assert fixed.image.get_clim() == (-5.0, 5.0)
+
+
+# ------------------------------------------------------------------ output
+def test_output_blanks_later_cells_and_outlines_the_current_one(ax):
+    y = np.arange(6.0).reshape(2, 3) - 2
+    grid = vc.draw_output(ax, y, filled=4, current=(1, 0), fmt="{:.1f}", title="y")
+    values = shown(grid.image)
+    assert np.isnan(values[1, 1]) and np.isnan(values[1, 2]) and values[1, 0] == 1.0
+    assert [t.get_text() for t in grid.texts[1]] == ["1.0", "", ""]
+    assert grid.texts[0][2].get_text() == "0.0"                 # not '-0.0'
+    assert grid.current.get_xy() == (-0.5, 0.5)
+    assert grid.image.get_cmap().name == SIGNED_CMAP and grid.image.get_clim() == (-3.0, 3.0)
+    vc.update_output(grid, y, filled=6, current=(1, 2))
+    assert not np.isnan(shown(grid.image)).any()
+    assert grid.texts[1][2].get_text() == "3.0" and grid.current.get_xy() == (1.5, 0.5)
+    vc.update_output(grid, y, filled=0, current=None)
+    assert np.isnan(shown(grid.image)).all() and not grid.current.get_visible()
+
+
+def test_output_without_values_can_change_shape(ax):
+    grid = vc.draw_output(ax, np.ones((2, 2)))
+    assert grid.texts is None and grid.image.get_cmap().name == "gray"
+    vc.update_output(grid, np.zeros((4, 3)), current=(3, 2), limits=(6, 6))
+    assert grid.image.get_array().shape == (4, 3)
+    assert grid.blank.get_width() == 3 and grid.blank.get_height() == 4
+    assert ax.get_xlim() == (-0.5, 5.5)
+
+
+def test_output_with_values_keeps_its_shape(ax):
+    grid = vc.draw_output(ax, np.ones((2, 2)), fmt="{:.1f}")
+    with pytest.raises(ValueError, match=r"output must keep the grid's shape \(2, 2\) when values "
+                                         r"are written in the cells, got \(3, 3\)"):
+        vc.update_output(grid, np.ones((3, 3)))
+    with pytest.raises(ValueError, match=r"output must be a non-empty 2-D array \(H, W\), got "
+                                         r"shape \(2,\)"):
+        vc.draw_output(ax, np.ones(2))
+    with pytest.raises(TypeError, match="fmt must be a format string"):
+        vc.draw_output(ax, np.ones((2, 2)), fmt=3)
+
+
+# --------------------------------------------------------- receptive field
+def test_receptive_field_diagram_highlights_the_units_that_feed_one_unit(ax):
+    layers = [("conv3", 3, 1), ("pool2", 2, 2), ("conv3", 3, 1), ("pool2", 2, 2)]
+    table = cx.receptive_field(layers, 28)
+    units = cx.receptive_field_units(layers, 28, 2)
+    boxes, labels = vc.draw_receptive_field(ax, table, units)
+    assert [len(b.get_paths()) for b in boxes] == [28, 26, 13, 11, 5]
+    orange = matplotlib.colors.to_rgba(vc.FOOTPRINT_COLOR)
+    for b, chosen in zip(boxes, units):
+        lit = [k for k, c in enumerate(b.get_facecolors()) if np.allclose(c, orange)]
+        assert lit == list(chosen)
+    # a pool2 unit of the last layer is 4 input pixels wide and centred on its field
+    np.testing.assert_allclose(square_centres(boxes[4])[2, 0], 4.5 + 2 * 4)
+    assert labels[0].get_text() == "input:  r = 1, j = 1"
+    assert labels[4].get_text() == "pool2 (k=2, s=2):  r = 10, j = 4"
+
+
+def test_receptive_field_diagram_needs_matching_inputs(ax):
+    table = cx.receptive_field([("c", 3, 1)])
+    with pytest.raises(ValueError, match=r"table must come from "
+                                         r"receptive_field\(layers, input_size\)"):
+        vc.draw_receptive_field(ax, table, [np.array([0]), np.array([0])])
+
+
+def test_label_formatter_writes_no_sign_on_zero():
+    two = vc.label_formatter("{:.2f}")
+    assert [two(v) for v in (-0.001, -1.5, 0.004, -0.0)] == ["0.00", "-1.50", "0.00", "0.00"]
+    assert vc.label_formatter("{:g}")(-0.0) == "0"
+    assert vc.label_formatter(lambda v: f"{v:+.1f}")(-0.01) == "0.0"
+    with pytest.raises(TypeError, match="fmt must be a format string such as '{:.2f}' or a "
+                                        "callable, got int"):
+        vc.label_formatter(3)
+
+
+# ------------------------------------------------------------ label layer
+def ink_centre(layer):
+    """Centre (x, y) in figure pixels (y up) of the ink of a LabelLayer's picture."""
+    rgba = layer.image.get_array()
+    rows, cols = np.nonzero(np.asarray(rgba)[..., 3])
+    height = rgba.shape[0]
+    return (layer.image.ox + (cols.min() + cols.max()) / 2,
+            layer.image.oy + height - 1 - (rows.min() + rows.max()) / 2)
+
+
+def test_label_layer_centres_each_label_on_its_point():
+    fig = Figure(figsize=(3, 3), dpi=80)
+    ax = fig.subplots()
+    ax.imshow(np.zeros((3, 3)))
+    layer = vc.LabelLayer(ax, fontsize=9)
+    for cell in [(0, 0), (2, 1), (1, 2)]:
+        layer.set([cell], ["-1.25"], "black")
+        x, y = ax.transData.transform(cell)
+        cx, cy = ink_centre(layer)
+        assert abs(cx - x) <= 1.5 and abs(cy - y) <= 1.5
+    assert layer.labels == ["-1.25"]
+    layer.set([(0, 0), (2, 2)], ["1", "2"], ["black", "white"])
+    x0, y0 = ax.transData.transform((0, 0))
+    x1, y1 = ax.transData.transform((2, 2))
+    picture = layer.image.get_array()
+    assert picture.dtype == np.uint8
+    assert picture.shape[1] >= x1 - x0 and picture.shape[0] >= y0 - y1   # spans both labels
+    assert picture.shape[1] < x1 - x0 + 20                              # and no more
+
+
+def test_label_layer_reuses_bitmaps_and_draws_like_text():
+    fig = Figure(figsize=(2, 1), dpi=80)
+    ax = fig.add_axes((0, 0, 1, 1))
+    layer = vc.LabelLayer(ax, fontsize=10)
+    layer.set([(0.5, 0.5)], ["0.85"])
+    key = ("0.85", "black", 10.0, 80)
+    first = vc.LabelLayer._bitmaps[key][0]
+    layer.set([(0.2, 0.5)], ["0.85"])
+    assert vc.LabelLayer._bitmaps[key][0] is first                # rendered once
+    alone = Figure(figsize=(2, 1), dpi=80)
+    FigureCanvasAgg(alone)
+    alone.text(0.5, 0.5, "0.85", ha="center", va="center", fontsize=10)
+    alone.canvas.draw()
+    ink = np.asarray(alone.canvas.buffer_rgba())[..., 0] < 128      # black on white
+    assert abs(int(ink.sum()) - int((first[..., 3] >= 128).sum())) <= 2   # same glyphs
+
+
+def test_label_layer_title_sits_above_the_axes():
+    fig = Figure(figsize=(3, 3), dpi=80)
+    ax = fig.subplots()
+    title = vc.LabelLayer(ax, fontsize=10, transform=vc.title_transform(ax, 10))
+    title.set([(0.5, 1.0)], ["a title"])
+    _, top = ax.transAxes.transform((0.5, 1.0))
+    assert title.image.oy > top                                     # entirely above the axes
+    assert abs(ink_centre(title)[0] - ax.transAxes.transform((0.5, 1))[0]) <= 1.5
+
+
+def test_label_layer_errors_and_empty_labels():
+    ax = Figure().subplots()
+    layer = vc.LabelLayer(ax)
+    with pytest.raises(ValueError, match="labels must have one entry per point: 2 points, "
+                                         "got 1 labels"):
+        layer.set([(0, 0), (1, 1)], ["a"])
+    layer.set([(0, 0)], [""])
+    assert layer.image.get_array().shape == (1, 1, 4)
+
+
+def test_cell_text_colours_contrast_with_the_cells():
+    ax = Figure().subplots()
+    im = ax.imshow(np.array([[0.0, 1.0]]), cmap="gray", vmin=0, vmax=1)
+    assert vc.cell_text_colours([[0.0, 1.0]], im) == ["white", "black"]
+    assert vc.cell_text_colours([0.2, 0.9, 0.4], None) == ["black"] * 3
