@@ -46,3 +46,29 @@ def test_layout_must_name_existing_controls():
     fig = new_figure(2, 2)
     with pytest.raises(ValueError, match=r"layout names controls that do not exist: \['nope'\]"):
         Explorer({"a": widgets.IntSlider()}, fig, lambda a: ({}, ""), layout=[["a", "nope"]])
+
+
+def test_render_png_can_store_a_palette():
+    import io
+
+    from PIL import Image
+
+    ex, img, calls = make_explorer()
+    full, small = ex.render_png(), ex.render_png(colors=16)
+    assert full == ex.image.value                       # the live picture is the full PNG
+    assert Image.open(io.BytesIO(full)).mode == "RGBA"
+    palette = Image.open(io.BytesIO(small))
+    assert palette.mode == "P" and len(palette.getcolors()) <= 16
+    a = np.asarray(palette.convert("RGB"), dtype=float)
+    b = np.asarray(Image.open(io.BytesIO(full)).convert("RGB"), dtype=float)
+    assert a.shape == b.shape and np.abs(a - b).mean() < 2.0
+    assert ex.render_png(colors=16) == small            # deterministic
+
+
+def test_with_frames_returns_the_explorer_and_refresh_keeps_frames_in_step():
+    ex, img, calls = make_explorer()
+    assert ex.frames is None
+    assert ex.with_frames({"level": [1, 9]}) is ex
+    ex.controls["level"].value = 9
+    assert ex.frames.view.selected_index == 9            # the Python side follows each update
+    assert ex.frames.shown().children[1].value == ex.message == "<b>too high</b>"

@@ -22,6 +22,10 @@ Contract, so tests and benchmarks can drive an explorer without a browser:
 - ``explorer.state()``: dict of the arrays (and numbers) currently shown;
 - ``explorer.message``: the text of the caption (explanations of invalid
   settings appear there instead of an exception).
+
+For the static book, ``explorer.with_frames(sweep)`` precomputes the pictures
+for a set of control values and switches them in the browser without a
+kernel (see :mod:`cnnedu.widgets._static`).
 """
 from __future__ import annotations
 
@@ -29,8 +33,10 @@ import io
 from typing import Callable, Mapping
 
 import ipywidgets as widgets
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 __all__ = ["Explorer", "new_figure"]
 
@@ -59,7 +65,19 @@ class Explorer(widgets.VBox):
         Rows of control names, top to bottom; default one row of all controls.
     title : str, optional
         Shown above the controls.
+
+    Attributes
+    ----------
+    image : ipywidgets.Image
+        The picture of the figure (the *live* picture).
+    caption : ipywidgets.HTML
+        The caption under it.
+    frames : cnnedu.widgets._static.Frames or None
+        The precomputed frames, once :meth:`with_frames` was called.
     """
+
+    frames = None
+    _frames_busy = False   # True while the frames are being rendered
 
     def __init__(self, controls: Mapping[str, widgets.Widget], figure: Figure,
                  update: Callable[..., tuple[dict, str]], layout=None, title: str | None = None):
@@ -98,16 +116,52 @@ class Explorer(widgets.VBox):
         return self.caption.value
 
     def refresh(self) -> None:
-        """Recompute, redraw the figure and update the picture."""
+        """Recompute, redraw the figure and update the picture (and which frame shows)."""
         self._state, message = self._update(**self.values())
         self.caption.value = message or ""
+        if self._frames_busy:      # the frames render their own PNG; the live one follows after
+            return
         self.image.value = self.render_png()
+        if self.frames is not None:
+            self.frames.sync()
 
-    def render_png(self) -> bytes:
-        """The figure as PNG bytes, drawn by Agg."""
+    def render_png(self, colors: int | None = None) -> bytes:
+        """The figure as PNG bytes, drawn by Agg.
+
+        Parameters
+        ----------
+        colors : int, optional
+            Store a palette PNG of at most this many colours (median cut, no
+            dithering; 256 makes the book's figures about 2.5 times smaller
+            and looks the same). Default: a full RGBA PNG.
+        """
         buffer = io.BytesIO()
-        self.figure.canvas.print_png(buffer)
+        if colors is None:
+            self.figure.canvas.print_png(buffer)
+            return buffer.getvalue()
+        canvas = self.figure.canvas
+        canvas.draw()
+        rgba = np.asarray(canvas.buffer_rgba())
+        if rgba[..., 3].min() == 255:
+            rgb = np.ascontiguousarray(rgba[..., :3])
+        else:                                     # composite a transparent figure on white
+            alpha = rgba[..., 3:] / 255.0
+            rgb = np.round(rgba[..., :3] * alpha + 255 * (1 - alpha)).astype(np.uint8)
+        picture = Image.fromarray(rgb).quantize(colors, method=Image.Quantize.MEDIANCUT,
+                                                dither=Image.Dither.NONE)
+        picture.save(buffer, format="png")
         return buffer.getvalue()
+
+    def with_frames(self, sweep, *, colors: int | None = 256, max_bytes: int | None = 2_000_000,
+                    note: str | None = None) -> "Explorer":
+        """Precompute the pictures for ``sweep`` so the static book responds to those controls.
+
+        ``display(kernel_slider().with_frames({"position": "all"}))``. See
+        :func:`cnnedu.widgets._static.freeze` for the parameters; returns ``self``.
+        """
+        from ._static import freeze
+
+        return freeze(self, sweep, colors=colors, max_bytes=max_bytes, note=note)
 
     def _on_change(self, change) -> None:
         self.refresh()

@@ -1,0 +1,330 @@
+"""Every page of the built book, as headless Chromium shows it from a local server.
+
+For each page listed in ``_toc.yml``:
+
+- no JavaScript error (console error or uncaught exception) and no failed request;
+- nothing is requested from any host but the local server;
+- every widget output is rendered, exactly once;
+- every formula is typeset by MathJax, without a TeX error;
+- the page and everything it loads weigh under 6 MB as served (text files
+  gzip-compressed, as the host of the published book does; the uncompressed
+  size is printed too), and its first render takes under 2 s: the first
+  screen complete, with its widgets drawn, its pictures loaded and its
+  formulas typeset (MathJax typesets the others as they come into view, and
+  the widgets further down are drawn when the browser is idle: the time
+  until every widget is drawn is printed too);
+- in every explorer with precomputed frames, moving a swept control changes
+  the picture and moving it back restores it.
+
+Measurements are printed (``pytest -s``) and written to
+``_build/browser-report.txt``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MAX_BYTES = 6_000_000
+MAX_FIRST_RENDER_MS = 2000
+REPORT = ROOT / "_build" / "browser-report.txt"
+
+
+def toc_pages() -> list[str]:
+    """The HTML page of every file in _toc.yml (``root:`` and ``file:`` entries), in order."""
+    text = (ROOT / "_toc.yml").read_text()
+    entries = re.findall(r"^\s*(?:-\s*)?(?:file|root):\s*(\S+)", text, flags=re.M)
+    pages = []
+    for entry in entries:
+        page = entry.removesuffix(".md").removesuffix(".ipynb") + ".html"
+        if page not in pages:
+            pages.append(page)
+    return pages
+
+
+PAGES = toc_pages()
+
+VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
+
+# Truthy (the time since navigation start, in ms) once the first screen is
+# rendered: every widget output on screen has its view, every picture on
+# screen has loaded, and MathJax has started and typeset the formulas on
+# screen (it typesets the others as they come into view).
+FIRST_SCREEN = """() => {
+  if (document.readyState === 'loading') return false;
+  if (document.querySelector('.math')) {
+    const mj = window.MathJax;
+    if (!mj || !mj.startup || !mj.startup.promise) return false;
+    if (window.__bookMathDone === undefined) {
+      window.__bookMathDone = false;
+      mj.startup.promise.then(() => { window.__bookMathDone = true; });
+    }
+    if (!window.__bookMathDone) return false;
+  }
+  // the cheap checks first: measuring where an element is forces a layout
+  // (an output not drawn yet has no height: it counts where it stands)
+  const onScreen = el => { const r = el.getBoundingClientRect();
+                           return el.getClientRects().length > 0 && r.bottom >= 0
+                                  && r.top <= window.innerHeight; };
+  for (const tag of document.querySelectorAll('%(view)s')) {
+    const area = tag.previousElementSibling;
+    const drawn = area && area.classList.contains('widget-subarea') && area.firstElementChild;
+    if (!drawn && onScreen(tag.parentElement)) return false;
+  }
+  for (const img of document.images) if (!img.complete && onScreen(img)) return false;
+  for (const lazy of document.querySelectorAll('mjx-lazy'))
+    if (onScreen(lazy.closest('mjx-container'))) return false;
+  return performance.now();
+}""" % {"view": VIEW}
+
+# Truthy (ms since navigation start) once every widget output of the page has
+# its view and every picture in a widget has loaded.
+ALL_WIDGETS = """() => {
+  if (document.readyState === 'loading') return false;
+  for (const tag of document.querySelectorAll('%(view)s')) {
+    const area = tag.previousElementSibling;
+    if (!area || !area.classList.contains('widget-subarea') || !area.firstElementChild) return false;
+  }
+  for (const img of document.querySelectorAll('.widget-subarea img')) if (!img.complete) return false;
+  return performance.now();
+}""" % {"view": VIEW}
+
+# Scroll through the page a screen at a time, letting MathJax typeset the
+# formulas that come into view; then typeset those that never show (in a
+# collapsed block), as MathJax does before printing. Returns how many were
+# left for that last step.
+TYPESET_ALL = """async () => {
+  const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+  const lazyOnScreen = () => Array.from(document.querySelectorAll('mjx-lazy')).some(el => {
+    const r = el.closest('mjx-container').getBoundingClientRect();
+    return r.height > 0 && r.bottom > 0 && r.top < window.innerHeight; });
+  for (let y = 0; y < document.documentElement.scrollHeight; y += window.innerHeight) {
+    window.scrollTo(0, y);
+    await sleep(30);
+    for (let wait = 0; wait < 150 && lazyOnScreen(); wait++) await sleep(20);
+  }
+  window.scrollTo(0, 0);
+  const hidden = document.querySelectorAll('mjx-lazy').length;
+  if (hidden) await MathJax.startup.document.lazyTypesetAll();
+  return hidden;
+}"""
+
+
+# For every widget output: how many rendered views precede its script tag, and
+# whether one of them shows an error instead of the widget.
+WIDGET_VIEWS = """() => Array.from(document.querySelectorAll('%(view)s'), tag => {
+  let views = 0, error = false, node = tag.previousElementSibling;
+  while (node && node.classList.contains('widget-subarea')) {
+    views += 1;
+    error = error || !node.querySelector('.jupyter-widgets') || node.querySelector('.widget-error') !== null;
+    node = node.previousElementSibling;
+  }
+  return {model: JSON.parse(tag.textContent).model_id, views, error};
+})""" % {"view": VIEW}
+
+# The picture an explorer shows: its size and a hash of its pixels (null while none shows).
+PICTURE = """el => {
+  const shown = Array.from(el.querySelectorAll('img')).filter(i => i.offsetParent !== null);
+  if (shown.length !== 1 || !shown[0].complete || !shown[0].naturalWidth) return null;
+  const img = shown[0], canvas = document.createElement('canvas');
+  canvas.width = img.naturalWidth;
+  canvas.height = img.naturalHeight;
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(img, 0, 0);
+  const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+  let h = 2166136261;
+  for (let i = 0; i < data.length; i++) h = Math.imul(h ^ data[i], 16777619);
+  return canvas.width + 'x' + canvas.height + ':' + (h >>> 0);
+}"""
+PICTURE_CHANGED = ("([el, before]) => { const now = (%s)(el); "
+                   "return now !== null && now !== before ? now : false; }" % PICTURE)
+PICTURE_IS = "([el, wanted]) => (%s)(el) === wanted" % PICTURE
+
+
+@dataclasses.dataclass
+class Visit:
+    """One load of a page, with everything it logged and requested."""
+
+    page: object
+    context: object
+    errors: list = dataclasses.field(default_factory=list)
+    requests: list = dataclasses.field(default_factory=list)
+    finished: list = dataclasses.field(default_factory=list)
+    first_render_ms: float = float("nan")
+    all_widgets_ms: float = float("nan")
+
+
+def load(browser, url: str) -> Visit:
+    """Open ``url`` in a fresh browser context (empty cache) and wait until it is rendered."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    visit = Visit(page, context)
+    page.on("console", lambda m: m.type == "error" and visit.errors.append(f"console: {m.text}"))
+    page.on("pageerror", lambda e: visit.errors.append(f"uncaught: {e}"))
+    page.on("request", lambda r: visit.requests.append(r.url))
+    page.on("requestfinished", lambda r: visit.finished.append(r))
+    page.on("requestfailed", lambda r: visit.errors.append(f"request failed: {r.url} ({r.failure})"))
+    page.on("response", lambda r: r.status >= 400 and visit.errors.append(f"HTTP {r.status}: {r.url}"))
+    page.goto(url, wait_until="commit", timeout=60_000)
+    # checked every 25 ms (not every frame: each check measures the layout)
+    visit.first_render_ms = page.wait_for_function(FIRST_SCREEN, polling=25,
+                                                   timeout=60_000).json_value()
+    visit.all_widgets_ms = page.wait_for_function(ALL_WIDGETS, polling=25,
+                                                  timeout=60_000).json_value()
+    page.wait_for_load_state("load", timeout=60_000)
+    return visit
+
+
+def is_local(url: str) -> bool:
+    scheme = urlparse(url).scheme
+    return scheme in ("data", "blob", "about") or urlparse(url).hostname == "127.0.0.1"
+
+
+@pytest.fixture(scope="session")
+def visits(browser, book_url):
+    """One cached visit per page, closed at the end of the session."""
+    cache: dict[str, Visit] = {}
+    report: list[str] = []
+    yield cache, report
+    for visit in cache.values():
+        visit.context.close()
+    if report:
+        REPORT.parent.mkdir(parents=True, exist_ok=True)
+        REPORT.write_text("\n".join(report) + "\n")
+
+
+@pytest.fixture
+def visit(request, visits, browser, book_url) -> Visit:
+    cache, _ = visits
+    path = request.param
+    if path not in cache:
+        if not (ROOT / "_build" / "html" / path).is_file():
+            pytest.fail(f"{path} is listed in _toc.yml but was not built")
+        cache[path] = load(browser, book_url + path)
+    return cache[path]
+
+
+def pages(test):
+    return pytest.mark.parametrize("visit", PAGES, ids=PAGES, indirect=True)(test)
+
+
+# ------------------------------------------------------------------ the tests
+@pages
+def test_no_javascript_errors(visit):
+    assert visit.errors == []
+
+
+@pages
+def test_nothing_is_requested_from_another_host(visit):
+    others = sorted({u for u in visit.requests if not is_local(u)})
+    assert others == [], f"requests to other hosts: {others}"
+
+
+@pages
+def test_every_widget_output_renders_once(visit):
+    outputs = visit.page.evaluate(WIDGET_VIEWS)
+    wrong = [o for o in outputs if o["views"] != 1 or o["error"]]
+    assert wrong == [], f"widget outputs not rendered exactly once, or with an error: {wrong}"
+    rendered = visit.page.locator(".widget-subarea").count()
+    assert rendered == len(outputs)
+
+
+@pages
+def test_math_is_typeset(visit):
+    page = visit.page
+    formulas = page.locator(".math").count()
+    if formulas == 0:
+        pytest.skip("no formula on this page")
+    page.evaluate(TYPESET_ALL)             # MathJax typesets a formula when it comes into view
+    untypeset = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.math'))"
+        ".filter(m => !m.querySelector('mjx-container mjx-math')).map(m => m.textContent.slice(0, 60))")
+    assert untypeset == [], f"{len(untypeset)} of {formulas} formulas not typeset: {untypeset[:5]}"
+    errors = page.evaluate("() => Array.from(document.querySelectorAll('mjx-merror'), e => e.textContent)")
+    assert errors == [], f"TeX errors: {errors}"
+
+
+@pages
+def test_page_weight_and_first_render(visit, visits, browser, book_url, request):
+    wire = decoded = 0
+    for r in visit.finished:
+        if not r.url.startswith("http"):
+            continue
+        wire += r.sizes()["responseBodySize"]
+        response = r.response()
+        decoded += len(response.body()) if response is not None else 0
+    path = request.node.callspec.params["visit"]
+    times = [visit.first_render_ms]
+    while min(times) >= MAX_FIRST_RENDER_MS and len(times) < 3:   # a busy machine: try again
+        again = load(browser, book_url + path)
+        times.append(again.first_render_ms)
+        again.context.close()
+    line = (f"{path}: {wire / 1e6:.2f} MB served ({decoded / 1e6:.2f} MB uncompressed, "
+            f"{len(visit.requests)} requests); first render {' / '.join(f'{t:.0f}' for t in times)} "
+            f"ms; every widget drawn at {visit.all_widgets_ms:.0f} ms")
+    print(line)
+    visits[1].append(line)
+    assert wire < MAX_BYTES, f"{path} loads {wire / 1e6:.2f} MB"
+    assert min(times) < MAX_FIRST_RENDER_MS, f"{path} first render took {min(times):.0f} ms"
+
+
+def _move(control, page, forward: bool) -> None:
+    """Move a swept control one step: a slider by the keyboard, a dropdown to the next option."""
+    handle = control.locator(".noUi-handle")
+    if handle.count():
+        handle.first.focus()
+        handle.first.press("ArrowRight" if forward else "ArrowLeft")
+        return
+    select = control.locator("select")
+    if select.count():
+        index = select.first.evaluate("s => s.selectedIndex")
+        select.first.select_option(index=index + (1 if forward else -1))
+        return
+    buttons = control.locator("button")
+    if buttons.count():
+        index = buttons.evaluate_all("bs => bs.findIndex(b => b.classList.contains('mod-active'))")
+        buttons.nth(index + (1 if forward else -1)).click()
+        return
+    raise AssertionError(f"do not know how to move control {control.get_attribute('class')}")
+
+
+def _at_end(control) -> bool:
+    """True when one step forward is impossible (slider at max, last option)."""
+    handle = control.locator(".noUi-handle")
+    if handle.count():
+        now, top = (float(handle.first.get_attribute(a)) for a in ("aria-valuenow", "aria-valuemax"))
+        return now >= top
+    select = control.locator("select")
+    if select.count():
+        return select.first.evaluate("s => s.selectedIndex === s.options.length - 1")
+    buttons = control.locator("button")
+    return buttons.evaluate_all("bs => bs.length && bs[bs.length - 1].classList.contains('mod-active')")
+
+
+@pages
+def test_static_explorers_respond_to_their_controls(visit):
+    page = visit.page
+    explorers = page.locator(".cnnedu-explorer:has(.cnnedu-frames)")
+    if explorers.count() == 0:
+        pytest.skip("no explorer with precomputed frames on this page")
+    errors_before = len(visit.errors)
+    for i in range(explorers.count()):
+        explorer = explorers.nth(i)
+        frames = explorer.locator(".cnnedu-frames").first.element_handle()
+        controls = explorer.locator(".cnnedu-swept")
+        assert controls.count(), f"explorer {i} has frames but no swept control"
+        for j in range(controls.count()):
+            control = controls.nth(j)
+            control.scroll_into_view_if_needed()
+            before = frames.evaluate(PICTURE)
+            assert before is not None, f"explorer {i} shows no picture"
+            forward = not _at_end(control)
+            _move(control, page, forward)
+            page.wait_for_function(PICTURE_CHANGED, arg=[frames, before], timeout=5000)
+            _move(control, page, not forward)
+            page.wait_for_function(PICTURE_IS, arg=[frames, before], timeout=5000)
+    assert visit.errors[errors_before:] == []
