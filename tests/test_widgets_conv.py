@@ -286,3 +286,13 @@ def test_fast_redraw_gives_the_same_picture_as_a_full_one(builder, changes):
         for earlier, earlier_value in changes[:k + 1]:
             reference.controls[earlier].value = earlier_value
         assert np.array_equal(shown_picture(explorer), full_redraw(reference)), (name, value)
+
+
+def test_kernel_slider_play_button_follows_the_position():
+    # a saved page links the Play value onto the slider when it loads: they must agree
+    from cnnedu.widgets.conv import kernel_slider
+
+    explorer = kernel_slider()
+    explorer.controls["position"].value = 19
+    assert explorer.play.value == 19
+    assert explorer.state()["position"] == 19

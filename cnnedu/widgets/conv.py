@@ -211,8 +211,13 @@ def kernel_slider(image=None, kernel="sobel_x") -> Explorer:
     explorer = Explorer({"position": position, "kernel": kernel_control}, fig, update,
                         layout=[["position", "kernel"]],
                         title=f"Slide the kernel: output position = i·{OW} + j")
-    play = widgets.Play(value=0, min=0, max=OH * OW - 1, interval=600, description="play")
+    play = widgets.Play(value=position.value, min=0, max=OH * OW - 1, interval=600,
+                        description="play")
     link = widgets.jslink((play, "value"), (position, "value"))
+    # The browser link copies the Play value onto the slider when a page loads:
+    # keep the two equal on the Python side too, so that a saved page shows the
+    # slider at the position its picture shows.
+    position.observe(lambda change: setattr(play, "value", change["new"]), names="value")
     row = next(c for c in explorer.children
                if isinstance(c, widgets.HBox) and position in c.children)
     row.children = (play,) + tuple(row.children)
