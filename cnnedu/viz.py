@@ -54,6 +54,14 @@ def _check_axes(ax, name="ax"):
     return ax
 
 
+def _as_2d(array, name):
+    """``array`` as a non-empty 2-D float array (H, W), or a clear error."""
+    arr = as_float_array(array, name)
+    if arr.ndim != 2 or 0 in arr.shape:
+        raise ValueError(f"{name} must be a non-empty 2-D array (H, W), got shape {arr.shape}")
+    return arr
+
+
 def _as_image(image, name="image", allow_rgb=True):
     arr = as_float_array(image, name)
     rgb_ok = allow_rgb and arr.ndim == 3 and arr.shape[-1] in (3, 4)

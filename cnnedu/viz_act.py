@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 
 from ._checks import as_float_array
 from .viz import IMAGE_CMAP, show_image
+from .viz import _check_axes  # shared argument checks of the drawing functions
 
 __all__ = ["BlitCanvas", "blit_figure", "F_COLOR", "GRAD_COLOR", "BAR_COLOR", "HIGHLIGHT_COLOR",
            "ActivationArtists", "plot_activation", "update_activation",
@@ -40,12 +41,6 @@ GRAD_COLOR = "#D55E00"
 BAR_COLOR = "#56B4E9"
 #: Colour of the highlighted bar (Okabe-Ito orange).
 HIGHLIGHT_COLOR = "#E69F00"
-
-
-def _check_axes(ax):
-    if not (hasattr(ax, "plot") and hasattr(ax, "figure")):
-        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
-    return ax
 
 
 def _curves(x, y, dydx):

@@ -20,6 +20,7 @@ from matplotlib.patches import Circle, FancyArrowPatch
 from ._checks import as_float_array, check_positive_int
 from .viz import HIGHLIGHT_COLOR, IMAGE_CMAP, SIGNED_CMAP, signed_cmap_limits
 from .viz_pool import CellLabels
+from .viz import _check_axes, _as_2d  # shared argument checks of the drawing functions
 
 __all__ = ["ADJOINT_COLOR", "PIXEL_COLOR", "PAD_COLOR", "draw_scalar_graph",
            "signed_map", "update_signed_map", "padded_cmap", "padded_map", "update_padded_map",
@@ -33,19 +34,6 @@ ADJOINT_COLOR = "#0072B2"
 PIXEL_COLOR = "#009E73"
 #: colour of zero padding around an input
 PAD_COLOR = "#cfe3f3"
-
-
-def _check_axes(ax):
-    if not (hasattr(ax, "imshow") and hasattr(ax, "figure")):
-        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
-    return ax
-
-
-def _as_2d(array, name):
-    arr = as_float_array(array, name)
-    if arr.ndim != 2 or 0 in arr.shape:
-        raise ValueError(f"{name} must be a non-empty 2-D array (H, W), got shape {arr.shape}")
-    return arr
 
 
 # ------------------------------------------------------------------ graph

@@ -29,6 +29,7 @@ from matplotlib.transforms import offset_copy
 
 from ._checks import as_float_array
 from .viz import HIGHLIGHT_COLOR, IMAGE_CMAP, SIGNED_CMAP, show_grid_values, signed_cmap_limits
+from .viz import _check_axes, _as_2d  # shared argument checks of the drawing functions
 
 __all__ = ["FOOTPRINT_COLOR", "CURRENT_COLOR", "PADDING_COLOR", "label_formatter",
            "PaddedInput", "draw_padded_input", "update_padded_input",
@@ -76,19 +77,6 @@ def label_formatter(fmt):
         return text
 
     return label
-
-
-def _check_axes(ax):
-    if not (hasattr(ax, "imshow") and hasattr(ax, "figure")):
-        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
-    return ax
-
-
-def _as_2d(array, name):
-    arr = as_float_array(array, name)
-    if arr.ndim != 2 or 0 in arr.shape:
-        raise ValueError(f"{name} must be a non-empty 2-D array (H, W), got shape {arr.shape}")
-    return arr
 
 
 def _check_pads(pads, shape):

@@ -32,6 +32,7 @@ from matplotlib.colors import PowerNorm
 from ._checks import as_float_array, check_positive_int
 from .viz import MAGNITUDE_CMAP, SIGNED_CMAP, show_image, signed_cmap_limits
 from .viz_act import draw_bars, update_bars
+from .viz import _check_axes  # shared argument checks of the drawing functions
 
 __all__ = ["TRAIN_COLOR", "VAL_COLOR", "GAP_COLOR", "mosaic", "Mosaic", "show_filters",
            "show_feature_maps", "update_feature_maps", "show_confusion_matrix",
@@ -44,12 +45,6 @@ TRAIN_COLOR = "#0072B2"
 VAL_COLOR = "#D55E00"
 #: Colour of the gaps between the tiles of a mosaic.
 GAP_COLOR = "0.55"
-
-
-def _check_axes(ax):
-    if not (hasattr(ax, "imshow") and hasattr(ax, "figure")):
-        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
-    return ax
 
 
 def _grid_shape(n: int, ncols) -> tuple[int, int]:
