@@ -14,6 +14,16 @@ whole book:
 * :data:`SIGNED_CMAP` -- a diverging map, white at zero, for signed values
   (kernels, raw feature maps, gradients); use it with the symmetric limits of
   :func:`signed_cmap_limits` so that zero sits in the middle.
+
+:func:`cmap_and_limits` picks between them the way every drawing function of
+the book does when it is given no colour map: the diverging map, with limits
+symmetric about 0, for data holding a negative value; a sequential one
+otherwise.
+
+Lines, markers and outlines take their colours from the Okabe-Ito palette
+(:data:`OKABE_ITO`, in the order of :data:`CATEGORICAL_COLORS` for a series of
+lines), whose colours stay distinct for colour-blind readers; no figure tells
+two things apart by red and green alone.
 """
 from __future__ import annotations
 
@@ -26,9 +36,10 @@ from matplotlib.colors import to_rgba
 from ._checks import as_float_array, check_positive_int
 
 __all__ = ["IMAGE_CMAP", "MAGNITUDE_CMAP", "SIGNED_CMAP", "MAX_GRID_CELLS",
-           "GridValues", "signed_cmap_limits", "show_image", "show_grid_values",
-           "update_grid_values", "mark_window", "show_image_grid", "show_pipeline",
-           "HIGHLIGHT_COLOR"]
+           "OKABE_ITO", "CATEGORICAL_COLORS", "HIGHLIGHT_COLOR",
+           "GridValues", "signed_cmap_limits", "cmap_and_limits", "show_image",
+           "show_grid_values", "update_grid_values", "mark_window", "show_image_grid",
+           "show_pipeline"]
 
 #: Colour map for images: black (0) to white (1).
 IMAGE_CMAP = "gray"
@@ -36,9 +47,26 @@ IMAGE_CMAP = "gray"
 MAGNITUDE_CMAP = "viridis"
 #: Diverging colour map for signed values: blue below zero, white at zero, red above.
 SIGNED_CMAP = "RdBu_r"
+#: The Okabe-Ito palette (Okabe and Ito, *Color Universal Design*, 2002): seven
+#: colours that readers with any common form of colour blindness tell apart.
+#: Name -> hex colour.
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "bluish green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+}
+#: The Okabe-Ito colours in the order a series of lines uses them (pass it to
+#: ``ax.set_prop_cycle(color=CATEGORICAL_COLORS)``); yellow, faint on white,
+#: comes last.
+CATEGORICAL_COLORS = tuple(OKABE_ITO[name] for name in (
+    "blue", "bluish green", "vermillion", "reddish purple", "orange", "sky blue", "yellow"))
 #: Outline colour for a window marked on an image (orange of the Okabe-Ito
 #: palette, distinct for colour-blind readers from grey, blue and white).
-HIGHLIGHT_COLOR = "#E69F00"
+HIGHLIGHT_COLOR = OKABE_ITO["orange"]
 #: :func:`show_grid_values` writes one number per cell; beyond this many cells
 #: the numbers cannot be read (use :func:`show_image` instead).
 MAX_GRID_CELLS = 1024
@@ -146,7 +174,67 @@ def signed_cmap_limits(array):
     return -m, m
 
 
-def show_image(ax, image, cmap=IMAGE_CMAP, vmin=None, vmax=None, title=None,
+def _is_signed_cmap(cmap):
+    return getattr(cmap, "name", cmap) == SIGNED_CMAP
+
+
+def cmap_and_limits(array, cmap=None, vmin=None, vmax=None, unsigned_cmap=IMAGE_CMAP):
+    """The colour map and limits to draw ``array`` with, as the book's figures do.
+
+    Without a colour map, signed data get the diverging :data:`SIGNED_CMAP`
+    and non-negative data ``unsigned_cmap``. Whatever chose it, the diverging
+    map always gets limits symmetric about 0, so that its white middle is 0.
+
+    Parameters
+    ----------
+    array : array_like of real numbers, any shape
+        The values to draw (non-finite ones are ignored).
+    cmap : str or Colormap, optional
+        If given, it is kept. If None: :data:`SIGNED_CMAP` when ``array``
+        holds a negative value or ``vmin < 0``, unless ``vmin >= 0`` is given
+        (the caller asked for a scale from ``vmin`` up: values below are
+        clipped); ``unsigned_cmap`` otherwise.
+    vmin, vmax : float, optional
+        Limits asked for. With :data:`SIGNED_CMAP` they become ``(-m, m)``,
+        ``m`` the largest of ``|vmin|`` and ``|vmax|`` given, or
+        ``max |array|`` (:func:`signed_cmap_limits`) if neither is given.
+        With any other map they are returned as given.
+    unsigned_cmap : str or Colormap, default :data:`IMAGE_CMAP`
+        The map for non-negative data (:data:`MAGNITUDE_CMAP` for magnitudes
+        such as activations after ReLU or counts).
+
+    Returns
+    -------
+    cmap : str or Colormap
+    vmin, vmax : float or None
+
+    Examples
+    --------
+    >>> cmap_and_limits([[-1.0, 0.5]])
+    ('RdBu_r', -1.0, 1.0)
+    >>> cmap_and_limits([[0.0, 0.5]])
+    ('gray', None, None)
+    >>> cmap_and_limits([[0.0, 0.5]], cmap=SIGNED_CMAP, vmax=2)
+    ('RdBu_r', -2.0, 2.0)
+    """
+    if cmap is None:
+        if vmin is not None and vmin >= 0:
+            cmap = unsigned_cmap
+        else:
+            arr = as_float_array(array, "array")
+            finite = arr[np.isfinite(arr)]
+            negative = (finite.size and finite.min() < 0) or (vmin is not None and vmin < 0)
+            cmap = SIGNED_CMAP if negative else unsigned_cmap
+    if _is_signed_cmap(cmap):
+        given = [abs(float(v)) for v in (vmin, vmax) if v is not None]
+        if given and max(given) > 0:
+            vmin, vmax = -max(given), max(given)
+        else:
+            vmin, vmax = signed_cmap_limits(array)
+    return cmap, vmin, vmax
+
+
+def show_image(ax, image, cmap=None, vmin=None, vmax=None, title=None,
                interpolation=None):
     """Draw an image on ``ax`` without ticks, one square per pixel.
 
@@ -155,13 +243,15 @@ def show_image(ax, image, cmap=IMAGE_CMAP, vmin=None, vmax=None, title=None,
     ax : matplotlib.axes.Axes
     image : array_like, shape (H, W), or (H, W, 3) / (H, W, 4) for RGB(A)
         One image; for the first image of an NCHW batch ``X`` pass ``X[0, 0]``.
-    cmap : str or Colormap, default :data:`IMAGE_CMAP`
+    cmap : str or Colormap, optional
+        By default :data:`IMAGE_CMAP` (grey levels), or :data:`SIGNED_CMAP`
+        if the image holds a negative value (see :func:`cmap_and_limits`).
         Ignored for RGB(A) images, as are ``vmin`` and ``vmax`` (their
         values must already lie in [0, 1]).
     vmin, vmax : float, optional
         Values drawn with the first and last colour of ``cmap``; by default
-        the image's own minimum and maximum. For signed data use
-        ``vmin, vmax = signed_cmap_limits(image)`` with :data:`SIGNED_CMAP`.
+        the image's own minimum and maximum. With :data:`SIGNED_CMAP` they
+        are made symmetric about 0 (by default ``±max |image|``).
     title : str, optional
     interpolation : str, optional
         Passed to ``imshow``. By default ``'nearest'`` (every pixel a flat
@@ -178,7 +268,10 @@ def show_image(ax, image, cmap=IMAGE_CMAP, vmin=None, vmax=None, title=None,
     _check_limits(vmin, vmax)
     if interpolation is None:
         interpolation = "nearest" if max(arr.shape[:2]) <= _NEAREST_MAX_SIDE else "auto"
-    kwargs = {} if arr.ndim == 3 else dict(cmap=cmap, vmin=vmin, vmax=vmax)
+    kwargs = {}
+    if arr.ndim == 2:
+        cmap, vmin, vmax = cmap_and_limits(arr, cmap, vmin, vmax)
+        kwargs = dict(cmap=cmap, vmin=vmin, vmax=vmax)
     im = ax.imshow(arr, interpolation=interpolation, **kwargs)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -228,13 +321,13 @@ def show_grid_values(ax, array, fmt="{:.2f}", cmap=None, vmin=None, vmax=None,
     fmt : str or callable, default ``'{:.2f}'``
         Format string for one number, or a function ``value -> str``.
     cmap : str or Colormap, optional
-        By default :data:`SIGNED_CMAP` with symmetric limits
-        (:func:`signed_cmap_limits`) if the array has a negative entry, and
-        :data:`IMAGE_CMAP` otherwise.
+        By default :data:`SIGNED_CMAP` if the array has a negative entry, and
+        :data:`IMAGE_CMAP` otherwise (see :func:`cmap_and_limits`).
     vmin, vmax : float, optional
-        Colour limits; by default the array's range (symmetric for
-        :data:`SIGNED_CMAP`). Pass them to keep colours comparable between
-        grids, e.g. a patch and the whole image it comes from.
+        Colour limits; by default the array's range, made symmetric about 0
+        for :data:`SIGNED_CMAP` (always). Pass them to keep colours
+        comparable between grids, e.g. a patch and the whole image it comes
+        from.
     title : str, optional
     fontsize : float, optional
         By default chosen from the size of a cell on the figure.
@@ -257,16 +350,7 @@ def show_grid_values(ax, array, fmt="{:.2f}", cmap=None, vmin=None, vmax=None,
                          "show a crop, or use show_image")
     label = _formatter(fmt)
     _check_limits(vmin, vmax)
-    if cmap is None:
-        if np.nanmin(arr) < 0:
-            cmap = SIGNED_CMAP
-            lo, hi = signed_cmap_limits(arr)
-            vmin = lo if vmin is None else vmin
-            vmax = hi if vmax is None else vmax
-        else:
-            cmap = IMAGE_CMAP
-    elif cmap == SIGNED_CMAP and vmin is None and vmax is None:
-        vmin, vmax = signed_cmap_limits(arr)
+    cmap, vmin, vmax = cmap_and_limits(arr, cmap, vmin, vmax)
     H, W = arr.shape
     im = ax.imshow(arr, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
     labels = [[label(v) for v in row] for row in arr.tolist()]
@@ -359,7 +443,7 @@ def mark_window(ax, row, col, height, width=None, color=HIGHLIGHT_COLOR, linewid
                                   edgecolor=color, linewidth=linewidth))
 
 
-def show_image_grid(fig, images, titles=None, ncols=10, cmap=IMAGE_CMAP, vmin=None,
+def show_image_grid(fig, images, titles=None, ncols=10, cmap=None, vmin=None,
                     vmax=None):
     """Draw images side by side in rows of ``ncols``, on new axes of ``fig``.
 
@@ -376,6 +460,8 @@ def show_image_grid(fig, images, titles=None, ncols=10, cmap=IMAGE_CMAP, vmin=No
     cmap, vmin, vmax
         As for :func:`show_image`, the same for every image, so that equal
         values look equal across the grid (by default each image's own range).
+        Without ``cmap``, grey, or :data:`SIGNED_CMAP` for every image if
+        any holds a negative value.
 
     Returns
     -------
@@ -402,6 +488,8 @@ def show_image_grid(fig, images, titles=None, ncols=10, cmap=IMAGE_CMAP, vmin=No
         if len(titles) != n:
             raise ValueError(f"titles must have one entry per image: {n} images, "
                              f"got {len(titles)} titles")
+    if arr.ndim == 3:     # grey images: one colour map for all of them
+        cmap = cmap_and_limits(arr, cmap, vmin, vmax)[0]
     ncols = min(check_positive_int(ncols, "ncols"), n)
     nrows = -(-n // ncols)
     axes = np.asarray(fig.subplots(nrows, ncols, squeeze=False))

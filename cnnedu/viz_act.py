@@ -26,7 +26,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ._checks import as_float_array
-from .viz import IMAGE_CMAP, show_image
+from .viz import HIGHLIGHT_COLOR, IMAGE_CMAP, OKABE_ITO, show_image
 from .viz import _check_axes  # shared argument checks of the drawing functions
 
 __all__ = ["BlitCanvas", "blit_figure", "F_COLOR", "GRAD_COLOR", "BAR_COLOR", "HIGHLIGHT_COLOR",
@@ -34,13 +34,13 @@ __all__ = ["BlitCanvas", "blit_figure", "F_COLOR", "GRAD_COLOR", "BAR_COLOR", "H
            "Bars", "draw_bars", "update_bars", "show_dropout_mask", "update_dropout_mask"]
 
 #: Colour of an activation's curve (Okabe-Ito blue).
-F_COLOR = "#0072B2"
-#: Colour of its derivative (Okabe-Ito vermillion).
-GRAD_COLOR = "#D55E00"
-#: Colour of a bar.
-BAR_COLOR = "#56B4E9"
-#: Colour of the highlighted bar (Okabe-Ito orange).
-HIGHLIGHT_COLOR = "#E69F00"
+F_COLOR = OKABE_ITO["blue"]
+#: Colour of its derivative (Okabe-Ito vermillion; the line is also dashed).
+GRAD_COLOR = OKABE_ITO["vermillion"]
+#: Colour of a bar (Okabe-Ito sky blue).
+BAR_COLOR = OKABE_ITO["sky blue"]
+# The highlighted bar takes the book's highlight colour, Okabe-Ito orange
+# (HIGHLIGHT_COLOR, imported from cnnedu.viz).
 
 
 def _curves(x, y, dydx):

@@ -18,22 +18,26 @@ from matplotlib.collections import LineCollection
 from matplotlib.patches import Circle, FancyArrowPatch
 
 from ._checks import as_float_array, check_positive_int
-from .viz import HIGHLIGHT_COLOR, IMAGE_CMAP, SIGNED_CMAP, signed_cmap_limits
+from .viz import (CATEGORICAL_COLORS, HIGHLIGHT_COLOR, IMAGE_CMAP, OKABE_ITO, SIGNED_CMAP,
+                  cmap_and_limits, signed_cmap_limits)
 from .viz_pool import CellLabels
 from .viz import _check_axes, _as_2d  # shared argument checks of the drawing functions
 
-__all__ = ["ADJOINT_COLOR", "PIXEL_COLOR", "PAD_COLOR", "draw_scalar_graph",
+__all__ = ["ADJOINT_COLOR", "PIXEL_COLOR", "PAD_COLOR", "SIGNED_PAD_COLOR", "draw_scalar_graph",
            "signed_map", "update_signed_map", "padded_cmap", "padded_map", "update_padded_map",
            "cell_outlines", "set_cell_outlines", "fixed_box", "show_gradient_check",
            "RoutingArtists", "routing_arrows", "set_routing", "draw_loss_curves", "bare_axes",
            "PanelTitles", "panel_titles", "set_panel_titles", "grid_labels", "set_grid_labels"]
 
 #: colour of adjoints (gradients) written on a graph: blue of the Okabe-Ito palette
-ADJOINT_COLOR = "#0072B2"
+ADJOINT_COLOR = OKABE_ITO["blue"]
 #: outline of a chosen input pixel: bluish green of the Okabe-Ito palette
-PIXEL_COLOR = "#009E73"
-#: colour of zero padding around an input
+PIXEL_COLOR = OKABE_ITO["bluish green"]
+#: colour of zero padding around an image drawn in grey (a pale blue: no grey level)
 PAD_COLOR = "#cfe3f3"
+#: colour of zero padding around signed values drawn with the diverging map (a
+#: grey: pale blue would read as a small negative value)
+SIGNED_PAD_COLOR = "0.72"
 
 
 # ------------------------------------------------------------------ graph
@@ -212,12 +216,13 @@ def _pad_pair(pad):
 
 
 def padded_cmap(cmap=IMAGE_CMAP):
-    """``cmap`` (a name or a Colormap) drawing NaN cells, the padding, in :data:`PAD_COLOR`."""
-    return (matplotlib.colormaps[cmap] if isinstance(cmap, str) else cmap).with_extremes(
-        bad=PAD_COLOR)
+    """``cmap`` (a name or a Colormap) drawing NaN cells, the padding, in :data:`PAD_COLOR`
+    (:data:`SIGNED_PAD_COLOR` for the diverging :data:`~cnnedu.viz.SIGNED_CMAP`)."""
+    cm = matplotlib.colormaps[cmap] if isinstance(cmap, str) else cmap
+    return cm.with_extremes(bad=SIGNED_PAD_COLOR if cm.name == SIGNED_CMAP else PAD_COLOR)
 
 
-def padded_map(ax, array, pad=0, cmap=IMAGE_CMAP, vmin=None, vmax=None, title=None):
+def padded_map(ax, array, pad=0, cmap=None, vmin=None, vmax=None, title=None):
     """Draw an image with its zero padding shown as a pale blue border.
 
     Pixel ``(r, c)`` of ``array`` is drawn at ``(r + ph, c + pw)``: the axes
@@ -229,7 +234,14 @@ def padded_map(ax, array, pad=0, cmap=IMAGE_CMAP, vmin=None, vmax=None, title=No
     array : array_like, shape (H, W)
     pad : int or (ph, pw)
         Rows / columns of padding on each side.
-    cmap, vmin, vmax : as for ``imshow`` (limits default to the array's range)
+    cmap : str or Colormap, optional
+        By default grey (:data:`~cnnedu.viz.IMAGE_CMAP`), or the diverging
+        :data:`~cnnedu.viz.SIGNED_CMAP` (padding in grey,
+        :data:`SIGNED_PAD_COLOR`) if the array holds a negative value; see
+        :func:`cnnedu.viz.cmap_and_limits`.
+    vmin, vmax : float, optional
+        Colour limits; by default the array's range, symmetric about 0 for
+        the diverging map.
     title : str, optional
 
     Returns
@@ -239,6 +251,7 @@ def padded_map(ax, array, pad=0, cmap=IMAGE_CMAP, vmin=None, vmax=None, title=No
     """
     _check_axes(ax)
     arr = _as_2d(array, "array")
+    cmap, vmin, vmax = cmap_and_limits(arr, cmap, vmin, vmax)
     cm = padded_cmap(cmap)
     vmin = float(np.min(arr)) if vmin is None else vmin
     vmax = float(np.max(arr)) if vmax is None else vmax
@@ -387,6 +400,10 @@ def set_routing(artists, starts, ends):
 def draw_loss_curves(ax, curves, log=True, xlabel="step", ylabel="loss"):
     """One line per run: ``curves`` maps a label to its losses (1-D).
 
+    Lines take the colours of :data:`~cnnedu.viz.CATEGORICAL_COLORS` in
+    order (Okabe-Ito blue, bluish green, vermillion, ...), as a series of
+    lines does everywhere in the book.
+
     Returns
     -------
     dict label -> Line2D
@@ -395,7 +412,9 @@ def draw_loss_curves(ax, curves, log=True, xlabel="step", ylabel="loss"):
     lines = {}
     for label, losses in curves.items():
         losses = as_float_array(losses, f"curves[{label!r}]").ravel()
-        (lines[label],) = ax.plot(np.arange(len(losses)), losses, label=label, lw=1.6)
+        colour = CATEGORICAL_COLORS[len(lines) % len(CATEGORICAL_COLORS)]
+        (lines[label],) = ax.plot(np.arange(len(losses)), losses, label=label, lw=1.6,
+                                  color=colour)
     if log:
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)

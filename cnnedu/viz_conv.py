@@ -28,7 +28,8 @@ from matplotlib.patches import Rectangle
 from matplotlib.transforms import offset_copy
 
 from ._checks import as_float_array
-from .viz import HIGHLIGHT_COLOR, IMAGE_CMAP, SIGNED_CMAP, show_grid_values, signed_cmap_limits
+from .viz import (HIGHLIGHT_COLOR, OKABE_ITO, SIGNED_CMAP, cmap_and_limits,
+                  show_grid_values, signed_cmap_limits)
 from .viz import _check_axes, _as_2d  # shared argument checks of the drawing functions
 
 __all__ = ["FOOTPRINT_COLOR", "CURRENT_COLOR", "PADDING_COLOR", "label_formatter",
@@ -41,9 +42,12 @@ __all__ = ["FOOTPRINT_COLOR", "CURRENT_COLOR", "PADDING_COLOR", "label_formatter
            "OutputGrid", "draw_output", "update_output",
            "draw_receptive_field"]
 
+#: The kernel's footprint on the input: the book's highlight, Okabe-Ito orange.
 FOOTPRINT_COLOR = HIGHLIGHT_COLOR
-CURRENT_COLOR = "#D55E00"
-PADDING_COLOR = "#56B4E9"
+#: The output cell being computed, and input pixels never read: Okabe-Ito vermillion.
+CURRENT_COLOR = OKABE_ITO["vermillion"]
+#: The zero padding: Okabe-Ito sky blue.
+PADDING_COLOR = OKABE_ITO["sky blue"]
 _BLANK_HATCH_COLOR = "0.7"
 
 
@@ -118,14 +122,14 @@ class PaddedInput(NamedTuple):
 def _padding_rgba(shape, pads):
     top, bottom, left, right = pads
     rgba = np.zeros(shape + (4,))
-    rgba[..., :3] = np.array([0x56, 0xB4, 0xE9]) / 255
+    rgba[..., :3] = to_rgba(PADDING_COLOR)[:3]
     mask = np.ones(shape, dtype=bool)
     mask[top:shape[0] - bottom, left:shape[1] - right] = False
     rgba[..., 3] = 0.45 * mask
     return rgba
 
 
-def draw_padded_input(ax, padded, pads, cmap=IMAGE_CMAP, vmin=0.0, vmax=1.0, title=None):
+def draw_padded_input(ax, padded, pads, cmap=None, vmin=None, vmax=None, title=None):
     """Draw an input with its zero padding tinted and the original input outlined.
 
     Parameters
@@ -136,7 +140,10 @@ def draw_padded_input(ax, padded, pads, cmap=IMAGE_CMAP, vmin=0.0, vmax=1.0, tit
     pads : (top, bottom, left, right)
         How many of the rows / columns of ``padded`` are padding.
     cmap, vmin, vmax
-        Colour map and limits of the pixel values (grey, 0 to 1 by default).
+        Colour map and limits of the pixel values: by default grey from 0 to
+        1, or, for an input holding a negative value, the diverging
+        :data:`~cnnedu.viz.SIGNED_CMAP` with limits symmetric about 0 (see
+        :func:`cnnedu.viz.cmap_and_limits`).
     title : str, optional
 
     Returns
@@ -147,6 +154,9 @@ def draw_padded_input(ax, padded, pads, cmap=IMAGE_CMAP, vmin=0.0, vmax=1.0, tit
     _check_axes(ax)
     padded = _as_2d(padded, "padded")
     pads = _check_pads(pads, padded.shape)
+    cmap, vmin, vmax = cmap_and_limits(padded, cmap, vmin, vmax)
+    vmin = 0.0 if vmin is None else vmin
+    vmax = 1.0 if vmax is None else vmax
     h, w = padded.shape
     image = ax.imshow(padded, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
     overlay = ax.imshow(_padding_rgba(padded.shape, pads), interpolation="nearest")
@@ -593,7 +603,9 @@ def draw_output(ax, output, filled=None, current=None, cmap=None, vmin=None, vma
         The cell outlined in vermillion.
     cmap, vmin, vmax
         By default a diverging map with limits symmetric about 0 if the
-        output has a negative value, else grey from its minimum to maximum.
+        output has a negative value, else grey from its minimum to maximum
+        (see :func:`cnnedu.viz.cmap_and_limits`; the diverging map always
+        gets limits symmetric about 0).
     fmt : str or callable, optional
         Write each shown value in its cell with this format (small grids).
     title : str, optional
@@ -607,13 +619,7 @@ def draw_output(ax, output, filled=None, current=None, cmap=None, vmin=None, vma
     _check_axes(ax)
     output = _as_2d(output, "output")
     h, w = output.shape
-    if cmap is None:
-        if np.nanmin(output) < 0:
-            cmap = SIGNED_CMAP
-            if vmin is None and vmax is None:
-                vmin, vmax = signed_cmap_limits(output)
-        else:
-            cmap = IMAGE_CMAP
+    cmap, vmin, vmax = cmap_and_limits(output, cmap, vmin, vmax)
     blank = ax.add_patch(Rectangle((-0.5, -0.5), w, h, facecolor="white",
                                    edgecolor=_BLANK_HATCH_COLOR, hatch="///", linewidth=0,
                                    zorder=0))

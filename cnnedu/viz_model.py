@@ -30,7 +30,8 @@ import numpy as np
 from matplotlib.colors import PowerNorm
 
 from ._checks import as_float_array, check_positive_int
-from .viz import MAGNITUDE_CMAP, SIGNED_CMAP, show_image, signed_cmap_limits
+from .viz import (MAGNITUDE_CMAP, OKABE_ITO, SIGNED_CMAP, cmap_and_limits, show_image,
+                  signed_cmap_limits)
 from .viz_act import draw_bars, update_bars
 from .viz import _check_axes  # shared argument checks of the drawing functions
 
@@ -40,9 +41,9 @@ __all__ = ["TRAIN_COLOR", "VAL_COLOR", "GAP_COLOR", "mosaic", "Mosaic", "show_fi
            "show_saliency"]
 
 #: Colour of training curves (Okabe-Ito blue).
-TRAIN_COLOR = "#0072B2"
+TRAIN_COLOR = OKABE_ITO["blue"]
 #: Colour of validation curves (Okabe-Ito vermillion).
-VAL_COLOR = "#D55E00"
+VAL_COLOR = OKABE_ITO["vermillion"]
 #: Colour of the gaps between the tiles of a mosaic.
 GAP_COLOR = "0.55"
 
@@ -163,7 +164,7 @@ def _as_maps(maps):
     return arr
 
 
-def show_feature_maps(ax, maps, ncols=None, gap: int = 1, cmap=MAGNITUDE_CMAP, vmin=None,
+def show_feature_maps(ax, maps, ncols=None, gap: int = 1, cmap=None, vmin=None,
                       vmax=None, title=None):
     """Draw the channels of one layer's output for one input as a grid of tiles.
 
@@ -176,12 +177,14 @@ def show_feature_maps(ax, maps, ncols=None, gap: int = 1, cmap=MAGNITUDE_CMAP, v
     ncols : int, optional
         Tiles per row (default ``ceil(sqrt(C))``).
     gap : int, default 1
-    cmap : default :data:`~cnnedu.viz.MAGNITUDE_CMAP`
-        For signed maps (before ReLU) pass :data:`~cnnedu.viz.SIGNED_CMAP`
-        with ``vmin, vmax = signed_cmap_limits(maps)``.
+    cmap : str or Colormap, optional
+        By default :data:`~cnnedu.viz.MAGNITUDE_CMAP` for non-negative maps
+        (after ReLU), and the diverging :data:`~cnnedu.viz.SIGNED_CMAP` for
+        maps holding a negative value (before the activation); see
+        :func:`cnnedu.viz.cmap_and_limits`.
     vmin, vmax : float, optional
         One colour scale for all tiles; by default the maps' minimum and
-        maximum.
+        maximum, made symmetric about 0 for the diverging map (always).
     title : str, optional
 
     Returns
@@ -193,6 +196,7 @@ def show_feature_maps(ax, maps, ncols=None, gap: int = 1, cmap=MAGNITUDE_CMAP, v
     _check_axes(ax)
     arr = _as_maps(maps)
     tiles = mosaic(arr, ncols, gap)
+    cmap, vmin, vmax = cmap_and_limits(arr, cmap, vmin, vmax, unsigned_cmap=MAGNITUDE_CMAP)
     image = show_image(ax, tiles, cmap=_with_gap_colour(cmap, "white"), vmin=vmin, vmax=vmax,
                        title=title)
     return Mosaic(image, _grid_shape(len(arr), ncols)[1], gap)
@@ -206,7 +210,9 @@ def update_feature_maps(artists, maps, vmin=None, vmax=None):
     artists : Mosaic
     maps : array_like, shape (C, H, W)
     vmin, vmax : float, optional
-        New colour limits; ``None`` keeps the current one.
+        New colour limits; ``None`` keeps the current one. With the
+        diverging :data:`~cnnedu.viz.SIGNED_CMAP` the limits stay symmetric
+        about 0.
 
     Returns
     -------
@@ -223,7 +229,12 @@ def update_feature_maps(artists, maps, vmin=None, vmax=None):
                          f"from maps of shape {np.shape(maps)}")
     artists.image.set_data(tiles)
     lo, hi = artists.image.get_clim()
-    artists.image.set_clim(lo if vmin is None else vmin, hi if vmax is None else vmax)
+    if artists.image.get_cmap().name == SIGNED_CMAP:       # symmetric limits, from those given
+        if vmin is not None or vmax is not None:
+            lo, hi = cmap_and_limits(tiles, SIGNED_CMAP, vmin, vmax)[1:]
+    else:
+        lo, hi = lo if vmin is None else vmin, hi if vmax is None else vmax
+    artists.image.set_clim(lo, hi)
     return artists
 
 

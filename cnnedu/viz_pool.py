@@ -41,7 +41,7 @@ from matplotlib.transforms import Affine2D
 from ._checks import as_float_array, as_pair, check_ndim
 from .pool_explain import pool_geometry_problem, window_coverage
 from .pooling import pool_window
-from .viz import IMAGE_CMAP, SIGNED_CMAP, signed_cmap_limits
+from .viz import OKABE_ITO, cmap_and_limits
 
 __all__ = ["CellGrid", "CellLabels", "Outlines", "PoolInputArtists", "PoolWindowArtists",
            "PoolOutputArtists", "WINDOW_COLOR", "WINNER_COLOR", "MIN_FONTSIZE",
@@ -52,7 +52,7 @@ __all__ = ["CellGrid", "CellLabels", "Outlines", "PoolInputArtists", "PoolWindow
 WINDOW_COLOR = "black"
 #: Outline of the winning cell of a max-pooling window (Okabe-Ito yellow,
 #: drawn over a wider black line so that it shows on any colour).
-WINNER_COLOR = "#F0E442"
+WINNER_COLOR = OKABE_ITO["yellow"]
 #: Below this size (points) numbers are not written: the cells are too small.
 MIN_FONTSIZE = 5.0
 _PAD_RGBA = to_rgba("0.86")
@@ -84,6 +84,12 @@ class CellGrid:
         Extent of the mesh, in cell indices.
     borders : bool, default True
         Draw thin grey borders around the coloured cells.
+
+    Notes
+    -----
+    The cells are coloured directly (:meth:`show` takes RGBA colours);
+    :meth:`set_scale` records on the mesh the colour map and norm those
+    colours came from, so that ``fig.colorbar(grid.mesh)`` draws their scale.
     """
 
     MARGIN = 0.06   # cells of blank around the block, so that border lines are not cut
@@ -96,14 +102,22 @@ class CellGrid:
         self._build(rows, cols)
 
     def _build(self, rows, cols):
-        if self.mesh is not None:
-            self.mesh.remove()
+        old = self.mesh
+        if old is not None:
+            old.remove()
         self.rows, self.cols = (int(rows[0]), int(rows[1])), (int(cols[0]), int(cols[1]))
         ys, xs = np.meshgrid(np.arange(rows[0], rows[1] + 1) - 0.5,
                              np.arange(cols[0], cols[1] + 1) - 0.5, indexing="ij")
         self.mesh = QuadMesh(np.stack([xs, ys], axis=-1), antialiased=False,
                              linewidth=0.5 if self.borders else 0, zorder=1)
+        if old is not None:
+            self.set_scale(old.get_cmap(), old.norm)
         self.ax.add_collection(self.mesh, autolim=False)
+
+    def set_scale(self, cmap, norm) -> None:
+        """Record the colour map and norm the cells' colours come from (for a colour bar)."""
+        self.mesh.set_cmap(cmap)
+        self.mesh.set_norm(norm)
 
     def show(self, rgba, top: int = 0, left: int = 0) -> None:
         """Colour rows ``top .. top + h - 1``, columns ``left .. left + w - 1`` with ``rgba``."""
@@ -245,13 +259,9 @@ def _check_2d(x2d, name):
 def _cmap_and_norm(arr, cmap, vmin, vmax):
     """The colour map and limits to use for ``arr`` (see :func:`draw_pool_input`)."""
     finite = arr[np.isfinite(arr)]
-    if cmap is None:
-        cmap = SIGNED_CMAP if finite.size and finite.min() < 0 else IMAGE_CMAP
-    if vmin is None and vmax is None:
-        if cmap == SIGNED_CMAP:
-            vmin, vmax = signed_cmap_limits(arr)
-        elif finite.size:
-            vmin, vmax = float(finite.min()), float(finite.max())
+    cmap, vmin, vmax = cmap_and_limits(arr, cmap, vmin, vmax)
+    if vmin is None and vmax is None and finite.size:
+        vmin, vmax = float(finite.min()), float(finite.max())
     if vmin is not None and vmax is not None and not vmin < vmax:
         vmin, vmax = vmin - 1.0, vmax + 1.0
     cm = matplotlib.colormaps[cmap] if isinstance(cmap, str) else cmap
@@ -403,8 +413,9 @@ def draw_pool_input(ax, x2d, size, stride=None, padding=0, cell=(0, 0), kind="ma
     kind : {'max', 'avg'}
     cmap, vmin, vmax
         Colour map and limits; by default :data:`~cnnedu.viz.SIGNED_CMAP`
-        with symmetric limits for a map with negative values, else
-        :data:`~cnnedu.viz.IMAGE_CMAP` over the map's range.
+        with symmetric limits for a map with negative values (or a negative
+        ``vmin``), else :data:`~cnnedu.viz.IMAGE_CMAP` over the map's range;
+        see :func:`cnnedu.viz.cmap_and_limits`.
     values : {'window', 'all', 'none'}, default 'window'
         Which cells get their number written: those of the current window,
         every cell, or none. Padded cells in a window read ``-inf`` (max
@@ -436,6 +447,7 @@ def draw_pool_input(ax, x2d, size, stride=None, padding=0, cell=(0, 0), kind="ma
     H, W = x.shape
     P = max(max(as_pair(padding, "padding", minimum=0)), int(max_padding))
     cells = CellGrid(ax, (-P, H + P), (-P, W + P), borders=False)
+    cells.set_scale(cm, norm)
     pad_frame = ax.add_patch(PathPatch(Path([(0, 0)]), fill=False, hatch="///",
                                        edgecolor="0.55", linewidth=0, zorder=1.5))
     uncovered = ax.add_patch(PathPatch(Path([(0, 0)]), fill=False, hatch="x",
@@ -613,6 +625,7 @@ def draw_pool_window(ax, x2d, i, j, size, stride=None, padding=0, kind="max", cm
     kh, kw = as_pair(size, "size")
     K = max(kh, kw, int(max_size or 0))
     cells = CellGrid(ax, (0, K), (0, K), borders=True)
+    cells.set_scale(cm, norm)
     _prepare_axes(ax, None)
     config = dict(fmt=fmt, cmap=cm, norm=norm, title=title)
     artists = PoolWindowArtists(cells, Outlines(ax, zorder=2.5), CellLabels(ax), config)
@@ -704,6 +717,7 @@ def draw_pool_output(ax, y2d, cell=(0, 0), cmap=None, vmin=None, vmax=None,
     cm, norm = _cmap_and_norm(y, cmap, vmin, vmax)
     R, C = y.shape if max_shape is None else np.maximum(y.shape, max_shape)
     cells = CellGrid(ax, (0, R), (0, C), borders=True)
+    cells.set_scale(cm, norm)
     note = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
                    color="0.3", visible=False)
     _prepare_axes(ax, title)

@@ -134,7 +134,7 @@ def kernel_slider(image=None, kernel="sobel_x") -> Explorer:
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.86, wspace=0.1)
     w0 = get_kernel(kernel)
     win0 = cx.window_at(x, w0, 0, 0)
-    lo, hi = float(min(x.min(), 0)), float(max(x.max(), 1))
+    lo, hi = float(min(x.min(), 0)), float(max(x.max(), 1))   # lo < 0: diverging, symmetric
     art = {"input": draw_padded_input(axes[0], x, (0, 0, 0, 0), vmin=lo, vmax=hi),
            "footprint": draw_footprint(axes[0], win0.rows, win0.cols),
            "products": draw_products(axes[2], win0.products, vmax=1.0, title=None),
@@ -309,7 +309,8 @@ def stride_explorer(image=None, kernel="box_blur_3x3") -> Explorer:
     axes = fig.subplots(1, 2)
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.9, wspace=0.06)
     art = {
-        "input": draw_padded_input(axes[0], x, (0, 0, 0, 0), vmin=0, vmax=max(1.0, x.max())),
+        "input": draw_padded_input(axes[0], x, (0, 0, 0, 0), vmin=min(0.0, float(x.min())),
+                                   vmax=max(1.0, float(x.max()))),   # signed x: diverging
         "footprint": draw_footprint(axes[0], [0], [0]),
         "missed": draw_never_read(axes[0], np.ones(H, bool), np.ones(W, bool)),
         "output": draw_output(axes[1], np.zeros((1, 1)), cmap=SIGNED_CMAP, vmin=-1, vmax=1,
@@ -465,7 +466,8 @@ def filter_bank(image=None, kernel="sobel_x", downsample=4) -> Explorer:
     fig = blit_figure(7.2, 2.5)           # the photo panel is drawn once
     axes = fig.subplots(1, 3, gridspec_kw=dict(width_ratios=[1, 0.8, 1]))
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.03, top=0.9, wspace=0.08)
-    show_image(axes[0], x, vmin=0, vmax=1, interpolation="nearest")
+    show_image(axes[0], x, vmin=min(0.0, float(x.min())), vmax=max(1.0, float(x.max())),
+               interpolation="nearest")                             # signed x: diverging
     _Title(axes[0]).set_text(f"input x ({x.shape[0]}×{x.shape[1]})")
     w0 = get_kernel(kernel)
     fmap = show_image(axes[2], correlate2d(x, w0, mode="same"), cmap=SIGNED_CMAP,
@@ -540,7 +542,7 @@ def filter_bank(image=None, kernel="sobel_x", downsample=4) -> Explorer:
             return dict(input=x, kernel=None, feature_map=None, error=error, preset=kernel,
                         titles=[t.get_text() for t in titles]), caption
         y = correlate2d(x, w, mode="same")
-        if np.min(w) < 0:
+        if np.min(w) < 0 or np.min(y) < 0:
             m = float(np.percentile(np.abs(y), 99)) or 1.0
             fmap.set_cmap(SIGNED_CMAP)
             fmap.set_clim(-m, m)

@@ -12,7 +12,7 @@ import numpy as np
 from ..act_explain import digit_feature_map
 from ..activations import relu
 from ..dropout import dropout
-from ..viz import MAGNITUDE_CMAP, show_image
+from ..viz import MAGNITUDE_CMAP, SIGNED_CMAP, show_image
 from ..viz_act import (blit_figure, draw_bars, show_dropout_mask, update_bars,
                        update_dropout_mask)
 from ._base import Explorer
@@ -77,11 +77,13 @@ def dropout_explorer(rate: float = 0.5, seed: int = 0, mode: str = "train",
     gs = fig.add_gridspec(1, 4, width_ratios=[1, 1, 1, 1.25], left=0.01, right=0.99,
                           bottom=0.2, top=0.86, wspace=0.15)
     axes = [fig.add_subplot(gs[k]) for k in range(4)]
-    top = float(x.max()) or 1.0
+    # activations after ReLU: a sequential map from 0; signed ones: diverging, centred at 0
+    top = float(np.abs(x).max()) or 1.0
+    cmap, bottom = (SIGNED_CMAP, -top) if x.min() < 0 else (MAGNITUDE_CMAP, 0.0)
     mean_before = float(x.mean())
-    show_image(axes[0], x, cmap=MAGNITUDE_CMAP, vmin=0, vmax=top, title="activations $a$")
+    show_image(axes[0], x, cmap=cmap, vmin=bottom, vmax=top, title="activations $a$")
     im_mask = show_dropout_mask(axes[1], np.ones_like(x), title="mask (white = kept)")
-    im_out = show_image(axes[2], x, cmap=MAGNITUDE_CMAP, vmin=0, vmax=top,
+    im_out = show_image(axes[2], x, cmap=cmap, vmin=bottom, vmax=top,
                         title="output $a \\cdot$ mask")
     bars = draw_bars(axes[3], [mean_before] * 3, ["before", "after\n(this mask)",
                                                  f"after\n(mean of {N_MASKS})"],
@@ -112,7 +114,7 @@ def dropout_explorer(rate: float = 0.5, seed: int = 0, mode: str = "train",
         scale = 1.0 / (1.0 - rate) if training else 1.0
         update_dropout_mask(im_mask, mask)
         im_out.set_data(y)
-        im_out.set_clim(0, top * scale)
+        im_out.set_clim(bottom * scale, top * scale)
         update_bars(bars, [mean_before, mean_after, mean_avg])
         n = x.size
         if not training:

@@ -12,6 +12,7 @@ drawing looks more like the anti-aliased MNIST digits the network saw.
 from __future__ import annotations
 
 import ipywidgets as widgets
+import matplotlib
 import numpy as np
 from ipywidgets.widgets.widget_bool import ToggleButtonStyle
 
@@ -20,7 +21,7 @@ from ..data import load_digits
 from ..inspect_model import classic_cnn, feature_maps, most_active_channels
 from ..layers import Flatten
 from ..model import Sequential
-from ..viz import IMAGE_CMAP, show_image
+from ..viz import IMAGE_CMAP, MAGNITUDE_CMAP, SIGNED_CMAP, show_image
 from ..viz_act import blit_figure
 from ..viz_model import (show_feature_maps, show_probabilities, update_feature_maps,
                          update_probabilities)
@@ -254,6 +255,9 @@ def digit_explorer(model=None, X=None, y=None, index: int = 0) -> DigitExplorer:
     vectors = [k for k in names[:-1] if maps_all[k].ndim == 2 and
                not isinstance(model.get_layer(k), Flatten)]
     hidden = vectors[-1] if vectors else None
+    # colours: a sequential map from 0 for a layer that never goes negative (after ReLU),
+    # the diverging map centred at 0 for one that does
+    signed = {k: bool(np.nanmin(maps_all[k]) < 0) for k in map_layers + [hidden] if k}
     del maps_all
     if model.layers[-1].activation == "softmax":
         def to_probabilities(out):
@@ -275,17 +279,18 @@ def digit_explorer(model=None, X=None, y=None, index: int = 0) -> DigitExplorer:
     for ax, name in zip(axes[1:], map_layers):
         C, H, W = maps0[name].shape[1:]
         k = len(channels[name])
-        panels[name] = show_feature_maps(ax, maps0[name][0, channels[name]], ncols=2, vmin=0,
-                                         vmax=1)
+        panels[name] = show_feature_maps(ax, maps0[name][0, channels[name]], ncols=2,
+                                         cmap=SIGNED_CMAP if signed[name] else MAGNITUDE_CMAP,
+                                         vmin=0, vmax=1)
         ax.set_title(f"{name}\n{k} of {C} channels\n{H}×{W}", fontsize=8)
     dynamic = [im_input] + [p.image for p in panels.values()]
     cols = 8
     if hidden:
         D = maps0[hidden].shape[1]
         ax_h = axes[1 + len(map_layers)]
-        im_hidden = show_image(ax_h, _vector_tiles(maps0[hidden][0], cols), cmap=panels[
-            map_layers[0]].image.get_cmap() if map_layers else None, vmin=0, vmax=1,
-)
+        hidden_cmap = matplotlib.colormaps[SIGNED_CMAP if signed[hidden] else MAGNITUDE_CMAP]
+        im_hidden = show_image(ax_h, _vector_tiles(maps0[hidden][0], cols),
+                               cmap=hidden_cmap.with_extremes(bad="white"), vmin=0, vmax=1)
         ax_h.set_title(f"{hidden}\n{D} units\n(ReLU)" if model.get_layer(hidden).activation == "relu"
                        else f"{hidden}\n{D} units\n", fontsize=8)
         dynamic.append(im_hidden)
@@ -337,16 +342,15 @@ def digit_explorer(model=None, X=None, y=None, index: int = 0) -> DigitExplorer:
         shown = {}
         for name in map_layers:
             sel = maps[name][0, channels[name]]
-            top = float(sel.max())
-            update_feature_maps(panels[name], sel, vmin=min(0.0, float(sel.min())),
-                                vmax=top if top > 0 else 1.0)
+            top = float(np.abs(sel).max()) or 1.0
+            update_feature_maps(panels[name], sel, vmin=-top if signed[name] else 0.0, vmax=top)
             shown[name] = sel
         hid = None
         if hidden:
             hid = maps[hidden][0]
-            top = float(np.nanmax(hid)) if hid.size else 0.0
+            top = (float(np.nanmax(np.abs(hid))) if hid.size else 0.0) or 1.0
             im_hidden.set_data(_vector_tiles(hid, cols))
-            im_hidden.set_clim(min(0.0, float(hid.min())), top if top > 0 else 1.0)
+            im_hidden.set_clim(-top if signed[hidden] else 0.0, top)
         update_probabilities(bars, probs, highlight=pred, top=N_LABELLED)
 
         p = float(probs[pred])
@@ -364,8 +368,16 @@ def digit_explorer(model=None, X=None, y=None, index: int = 0) -> DigitExplorer:
             else:
                 caption += f": predicted <b>{pred}</b>"
             caption += f" with probability {p:.2f}."
-        caption += (f" Feature maps: the {N_CHANNELS} most active channels of each layer, "
-                    "dark = 0, yellow = the largest value in that layer's panel.")
+        caption += f" Feature maps: the {N_CHANNELS} most active channels of each layer, "
+        unsigned = "dark = 0, yellow = the largest value in that layer's panel"
+        diverging = ("blue negative, white 0, red positive (deepest at the largest |value| "
+                     "in that layer's panel)")
+        if not any(signed.values()):
+            caption += unsigned + "."
+        elif all(signed.values()):
+            caption += diverging + "."
+        else:
+            caption += f"{unsigned}; for a layer with negative values, {diverging}."
         if not trained:
             caption = ("<b>Untrained network</b> (random weights, seed 0): its predictions are "
                        "guesses. " + caption)

@@ -1,0 +1,455 @@
+"""Colours of every figure and explorer, for readers with any colour vision.
+
+The book's rules (:mod:`cnnedu.viz`): images in grey (``IMAGE_CMAP``),
+non-negative magnitudes with a sequential map (``MAGNITUDE_CMAP``), signed
+values with the diverging ``SIGNED_CMAP`` and limits symmetric about 0 (so
+that its white middle is 0), no other colour map; lines, markers and
+outlines in colours of the Okabe-Ito palette.
+
+Every public drawing function of the viz modules is drawn on signed and on
+non-negative data, every explorer of the widget registry is built (on signed
+data too, where it takes data) and moved through a few settings; then every
+artist of the figure is checked against those rules.
+"""
+import colorsys
+import importlib
+import inspect
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.collections import Collection  # noqa: E402
+from matplotlib.colors import to_hex, to_rgba  # noqa: E402
+from matplotlib.contour import ContourSet  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.image import AxesImage  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+
+from cnnedu import conv_explain as cx  # noqa: E402
+from cnnedu import viz, viz_act, viz_backprop, viz_conv, viz_model, viz_pool  # noqa: E402
+from cnnedu.backprop_explain import scalar_graph  # noqa: E402
+from cnnedu.pooling import avg_pool2d  # noqa: E402
+
+OKABE_ITO_HEX = {"#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7"}
+ALLOWED_CMAPS = {viz.IMAGE_CMAP, viz.MAGNITUDE_CMAP, viz.SIGNED_CMAP}
+SEQUENTIAL = {viz.IMAGE_CMAP, viz.MAGNITUDE_CMAP}
+SIGNED = {viz.SIGNED_CMAP}
+NONE = set()          # draws no colour-mapped artist
+VIZ_MODULES = [viz, viz_act, viz_backprop, viz_conv, viz_model, viz_pool]
+
+RNG = np.random.default_rng(0)
+SIGNED_DATA = RNG.standard_normal((6, 6))                  # negative and positive values
+NONNEG_DATA = RNG.uniform(0.05, 1.0, (6, 6))               # images, magnitudes
+
+
+# ------------------------------------------------------------------ walking a figure
+def colour_scales(fig):
+    """``(artist, cmap name, vmin, vmax, values or None)`` for every colour-mapped artist.
+
+    An artist maps values to colours if it holds values (an image or a
+    collection with an array; RGB(A) pictures and contours in fixed colours
+    do not) or if colour limits were set on it without values (the cells
+    of :class:`cnnedu.viz_pool.CellGrid`, coloured directly from the map).
+    """
+    scales = []
+    for art in fig.findobj(lambda a: hasattr(a, "get_cmap") and hasattr(a, "norm")):
+        if isinstance(art, ContourSet) and art.colors is not None:
+            continue
+        values = art.get_array()
+        if values is None:
+            if not art.norm.scaled():
+                continue          # an ordinary collection: no colour map in use
+        else:
+            values = np.ma.filled(np.ma.asarray(values, dtype=float), np.nan)
+            if isinstance(art, AxesImage) and values.ndim == 3:
+                continue          # an RGB(A) picture: its colours are given
+        scales.append((art, art.get_cmap().name, art.norm.vmin, art.norm.vmax, values))
+    return scales
+
+
+def _chromatic(rgba):
+    """A colour that is not grey, black or white (nor a pale tint of one)."""
+    r, g, b, a = rgba
+    _, saturation, value = colorsys.rgb_to_hsv(r, g, b)
+    return a > 0 and saturation > 0.3 and value > 0.2
+
+
+def _colours(art):
+    if isinstance(art, Line2D):
+        return [art.get_color(), art.get_markerfacecolor(), art.get_markeredgecolor()]
+    if isinstance(art, Patch):
+        return [art.get_edgecolor(), art.get_facecolor()]
+    if isinstance(art, Collection):
+        return list(art.get_edgecolors()) + list(art.get_facecolors())
+    return [art.get_color()] if hasattr(art, "get_color") and hasattr(art, "get_text") else []
+
+
+def categorical_colours(fig):
+    """Every chromatic colour of a line, marker, patch, collection or text not mapped
+    from a colour map (as hex), with the artist it belongs to."""
+    mapped = {id(s[0]) for s in colour_scales(fig)}
+    found = []
+    for art in fig.findobj():
+        if id(art) in mapped:
+            continue
+        for colour in _colours(art):
+            if isinstance(colour, str) and colour in ("none", "auto"):
+                continue
+            rgba = to_rgba(colour)
+            if _chromatic(rgba):
+                found.append((to_hex(rgba), art))
+    return found
+
+
+def check_figure(fig, what):
+    """The rules every figure follows, whatever it shows."""
+    for art, name, vmin, vmax, values in colour_scales(fig):
+        where = f"{what}: {type(art).__name__} with colour map {name!r}"
+        assert name in ALLOWED_CMAPS, f"{where} is not one of the book's maps {ALLOWED_CMAPS}"
+        if name == viz.SIGNED_CMAP:
+            assert vmin is not None and vmax is not None and vmax > 0, f"{where} has no limits"
+            assert abs(vmin + vmax) <= 1e-9 * vmax, \
+                f"{where}: limits ({vmin}, {vmax}) are not symmetric about 0"
+        if values is not None:
+            finite = values[np.isfinite(values)]
+            if finite.size and finite.min() < 0:
+                assert name == viz.SIGNED_CMAP, \
+                    f"{where} shows negative values (min {finite.min():.3g}) on a sequential map"
+    for colour, art in categorical_colours(fig):
+        assert colour in OKABE_ITO_HEX, \
+            f"{what}: {type(art).__name__} drawn in {colour}, not an Okabe-Ito colour"
+
+
+def cmaps_used(fig):
+    return {name for _, name, *_ in colour_scales(fig)}
+
+
+# ------------------------------------------------------- every public drawing function
+def _ax(fig):
+    return fig.add_subplot()
+
+
+def _stack(d):
+    return np.stack([d, 0.5 * d, d.T])
+
+
+def _update_grid(fig, d):
+    viz.update_grid_values(viz.show_grid_values(_ax(fig), d), 0.5 * d)
+
+
+def _mark_window(fig, d):
+    ax = _ax(fig)
+    viz.show_image(ax, d)
+    viz.mark_window(ax, 1, 1, 3)
+
+
+def _pipeline(fig, d):
+    viz.show_pipeline(_ax(fig), [("input", (1, 28, 28)), ("conv", (8, 26, 26)), ("dense", (10,))])
+
+
+def _activation(fig, d):
+    x = np.linspace(-3, 3, 61)
+    art = viz_act.plot_activation(_ax(fig), x, np.tanh(x), 1 - np.tanh(x) ** 2, 0.5,
+                                  np.tanh(0.5), 1 - np.tanh(0.5) ** 2)
+    viz_act.update_activation(art, x, np.maximum(x, 0), (x > 0) * 1.0, 1.0, 1.0, 1.0)
+
+
+def _bars(fig, d):
+    bars = viz_act.draw_bars(_ax(fig), d.ravel()[:5], highlight=1)
+    viz_act.update_bars(bars, d.ravel()[5:10], highlight=2)
+
+
+def _dropout_mask(fig, d):
+    im = viz_act.show_dropout_mask(_ax(fig), d > 0.5)
+    viz_act.update_dropout_mask(im, d > 0)
+
+
+def _scalar_graph(fig, d):
+    viz_backprop.draw_scalar_graph(_ax(fig), scalar_graph(*d.ravel()[:4]))
+
+
+def _signed_map(fig, d):
+    viz_backprop.update_signed_map(viz_backprop.signed_map(_ax(fig), d), 2 * d[:4])
+
+
+def _padded_map(fig, d):
+    viz_backprop.update_padded_map(viz_backprop.padded_map(_ax(fig), d, pad=1), 2 * d, pad=2)
+
+
+def _outlines(fig, d):
+    ax = viz_backprop.bare_axes(_ax(fig))
+    viz_backprop.set_cell_outlines(viz_backprop.cell_outlines(ax), [(0, 0), (1, 2)], 2, 2)
+    viz_backprop.set_cell_outlines(viz_backprop.cell_outlines(ax, viz_backprop.PIXEL_COLOR),
+                                   [(3, 3)])
+    viz_backprop.fixed_box(ax)
+    arrows = viz_backprop.routing_arrows(ax)
+    viz_backprop.set_routing(arrows, [(0.5, 0.5)], [(1, 0)])
+
+
+def _gradient_check(fig, d):
+    viz_backprop.show_gradient_check(fig.subplots(1, 3), d, d + 1e-7 * d.T, error=1e-7)
+
+
+def _loss_curves(fig, d):
+    runs = {name: np.abs(d.ravel()) * (k + 1) for k, name in enumerate(["sgd", "momentum", "adam"])}
+    viz_backprop.draw_loss_curves(_ax(fig), runs)
+
+
+def _titles_and_labels(fig, d):
+    axes = fig.subplots(1, 2)
+    viz_backprop.set_panel_titles(viz_backprop.panel_titles(fig), axes, ["a", "b"])
+    im = viz.show_image(axes[1], d[:3, :3])
+    viz_backprop.set_grid_labels(viz_backprop.grid_labels(axes[1]), im, d[:3, :3])
+
+
+def _padded_input(fig, d):
+    art = viz_conv.draw_padded_input(_ax(fig), np.pad(d, 1), (1, 1, 1, 1))
+    viz_conv.update_padded_input(art, np.pad(d, 2), (2, 2, 2, 2))
+
+
+def _footprint(fig, d):
+    ax = _ax(fig)
+    viz_conv.draw_padded_input(ax, d, (0, 0, 0, 0))
+    fp = viz_conv.draw_footprint(ax, [0, 2], [0, 2])
+    viz_conv.update_footprint(fp, [1, 3], [1, 3])
+    crosses = viz_conv.draw_never_read(ax, np.arange(6) < 5, np.arange(6) < 4)
+    viz_conv.update_never_read(crosses, np.arange(6) < 4, np.arange(6) < 5)
+    texts = viz_conv.draw_window_values(ax, d[:2, :2], [0, 1], [0, 1])
+    viz_conv.update_window_values(texts, d[1:3, 1:3], [1, 2], [1, 2])
+
+
+def _products(fig, d):
+    viz_conv.draw_products(_ax(fig), d[:3, :3])
+
+
+def _output(fig, d):
+    grid = viz_conv.draw_output(_ax(fig), d, filled=10, current=(1, 3), fmt="{:.1f}")
+    viz_conv.update_output(grid, 0.5 * d, filled=12, current=(2, 0))
+
+
+def _receptive_field(fig, d):
+    layers = [("conv3", 3, 1), ("pool2", 2, 2)]
+    viz_conv.draw_receptive_field(_ax(fig), cx.receptive_field(layers, 12),
+                                  cx.receptive_field_units(layers, 12, 2))
+
+
+def _filters(fig, d):
+    viz_model.show_filters(_ax(fig), _stack(d)[:, :3, :3], ncols=3)
+
+
+def _feature_maps(fig, d):
+    art = viz_model.show_feature_maps(_ax(fig), _stack(d), ncols=2)
+    viz_model.update_feature_maps(art, 2 * _stack(d))
+
+
+def _confusion(fig, d):
+    viz_model.show_confusion_matrix(_ax(fig), np.round(10 * np.abs(d[:4, :4])).astype(int))
+
+
+def _probabilities(fig, d):
+    p = np.abs(d.ravel()[:10]) / np.abs(d.ravel()[:10]).sum()
+    bars = viz_model.show_probabilities(_ax(fig), p, highlight=int(p.argmax()))
+    viz_model.update_probabilities(bars, p[::-1], highlight=0)
+
+
+def _history(fig, d):
+    history = {"loss": [1.0, 0.5], "val_loss": [1.1, 0.6], "accuracy": [0.7, 0.9],
+               "val_accuracy": [0.6, 0.85]}
+    viz_model.plot_history(fig.subplots(1, 2), history)
+
+
+def _saliency(fig, d):
+    image = np.zeros((6, 6))
+    image[1:5, 2:4] = 1.0
+    viz_model.show_saliency(_ax(fig), image, d)
+
+
+def _pool_input(fig, d):
+    art = viz_pool.draw_pool_input(_ax(fig), d, 2, cell=(1, 1))
+    viz_pool.update_pool_input(art, d, 3, 1, 1, cell=(0, 2))
+
+
+def _pool_window(fig, d):
+    art = viz_pool.draw_pool_window(_ax(fig), d, 0, 1, 2)
+    viz_pool.update_pool_window(art, d, 1, 1, 3, 1, 1)
+
+
+def _pool_output(fig, d):
+    y = avg_pool2d(d[None, None], 2)[0, 0]
+    art = viz_pool.draw_pool_output(_ax(fig), y, cell=(0, 1))
+    viz_pool.update_pool_output(art, 0.5 * y, cell=(2, 2))
+
+
+#: name -> (draw(fig, data), maps on signed data, maps on non-negative data); the
+#: name lists the public functions the case draws with.
+CASES = {
+    "viz.show_image": (lambda f, d: viz.show_image(_ax(f), d), SIGNED, {viz.IMAGE_CMAP}),
+    "viz.show_grid_values": (lambda f, d: viz.show_grid_values(_ax(f), d), SIGNED,
+                             {viz.IMAGE_CMAP}),
+    "viz.show_grid_values+update_grid_values": (_update_grid, SIGNED, {viz.IMAGE_CMAP}),
+    "viz.show_image_grid": (lambda f, d: viz.show_image_grid(f, _stack(d)), SIGNED,
+                            {viz.IMAGE_CMAP}),
+    "viz.mark_window": (_mark_window, SIGNED, {viz.IMAGE_CMAP}),
+    "viz.show_pipeline": (_pipeline, NONE, NONE),
+    "viz_act.plot_activation+update_activation": (_activation, NONE, NONE),
+    "viz_act.draw_bars+update_bars": (_bars, NONE, NONE),
+    "viz_act.show_dropout_mask+update_dropout_mask": (_dropout_mask, {viz.IMAGE_CMAP},
+                                                      {viz.IMAGE_CMAP}),
+    "viz_backprop.draw_scalar_graph": (_scalar_graph, NONE, NONE),
+    "viz_backprop.signed_map+update_signed_map": (_signed_map, SIGNED, SIGNED),
+    "viz_backprop.padded_map+update_padded_map": (_padded_map, SIGNED, {viz.IMAGE_CMAP}),
+    "viz_backprop.cell_outlines+set_cell_outlines+fixed_box+routing_arrows+set_routing"
+    "+bare_axes": (_outlines, NONE, NONE),
+    "viz_backprop.show_gradient_check": (_gradient_check, SIGNED, SIGNED),
+    "viz_backprop.draw_loss_curves": (_loss_curves, NONE, NONE),
+    "viz_backprop.panel_titles+set_panel_titles+grid_labels+set_grid_labels":
+        (_titles_and_labels, SIGNED, {viz.IMAGE_CMAP}),
+    "viz_conv.draw_padded_input+update_padded_input": (_padded_input, SIGNED, {viz.IMAGE_CMAP}),
+    "viz_conv.draw_footprint+update_footprint+draw_never_read+update_never_read"
+    "+draw_window_values+update_window_values": (_footprint, SIGNED, {viz.IMAGE_CMAP}),
+    "viz_conv.draw_products": (_products, SIGNED, SIGNED),
+    "viz_conv.draw_output+update_output": (_output, SIGNED, {viz.IMAGE_CMAP}),
+    "viz_conv.draw_receptive_field": (_receptive_field, NONE, NONE),
+    "viz_model.show_filters": (_filters, SIGNED, SIGNED),
+    "viz_model.show_feature_maps+update_feature_maps": (_feature_maps, SIGNED,
+                                                        {viz.MAGNITUDE_CMAP}),
+    "viz_model.show_confusion_matrix": (_confusion, {viz.MAGNITUDE_CMAP}, {viz.MAGNITUDE_CMAP}),
+    "viz_model.show_probabilities+update_probabilities": (_probabilities, NONE, NONE),
+    "viz_model.plot_history": (_history, NONE, NONE),
+    "viz_model.show_saliency": (_saliency, SIGNED, SIGNED),
+    "viz_pool.draw_pool_input+update_pool_input": (_pool_input, SIGNED, {viz.IMAGE_CMAP}),
+    "viz_pool.draw_pool_window+update_pool_window": (_pool_window, SIGNED, {viz.IMAGE_CMAP}),
+    "viz_pool.draw_pool_output+update_pool_output": (_pool_output, SIGNED, {viz.IMAGE_CMAP}),
+}
+
+#: Public functions of the viz modules that draw nothing themselves.
+NOT_DRAWING = {"viz.signed_cmap_limits", "viz.cmap_and_limits", "viz_act.blit_figure",
+               "viz_backprop.padded_cmap", "viz_conv.label_formatter",
+               "viz_conv.cell_text_colours", "viz_conv.title_transform", "viz_model.mosaic",
+               "viz_pool.format_value"}
+
+
+@pytest.mark.parametrize("data", ["signed", "non-negative"])
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_drawing_function_uses_the_books_colour_maps(name, data):
+    draw, on_signed, on_nonneg = CASES[name]
+    values, expected = (SIGNED_DATA, on_signed) if data == "signed" else (NONNEG_DATA, on_nonneg)
+    fig = Figure(figsize=(4, 3), dpi=50)
+    draw(fig, values)
+    check_figure(fig, f"{name} on {data} data")
+    assert cmaps_used(fig) == expected, \
+        f"{name} on {data} data draws with {cmaps_used(fig) or 'no colour map'}, " \
+        f"expected {expected or 'none'}"
+
+
+def test_every_public_drawing_function_is_checked():
+    covered = {f"{module}.{fn}" for module, fns in (key.split(".", 1) for key in CASES)
+               for fn in fns.split("+")}
+    public = {f"{m.__name__.split('.')[-1]}.{n}" for m in VIZ_MODULES for n in m.__all__
+              if inspect.isfunction(getattr(m, n))}
+    assert public - covered - NOT_DRAWING == set(), "public functions without a colour check"
+    assert covered - public == set(), "cases name functions that do not exist"
+
+
+def test_signed_data_get_symmetric_limits_even_when_asked_otherwise():
+    fig = Figure()
+    im = viz.show_image(_ax(fig), SIGNED_DATA, cmap=viz.SIGNED_CMAP, vmin=-1, vmax=3)
+    assert im.get_clim() == (-3.0, 3.0)
+    assert viz.cmap_and_limits(SIGNED_DATA, vmin=0, vmax=1) == (viz.IMAGE_CMAP, 0, 1)  # asked: clip
+    assert viz.cmap_and_limits(NONNEG_DATA, vmin=-2)[0] == viz.SIGNED_CMAP
+
+
+# --------------------------------------------------------------- every explorer
+def _explorer_cases():
+    from cnnedu.widgets._registry import builders
+
+    # explorers whose default data are non-negative: built on signed data too (the others,
+    # activation_explorer, conv_backward_explorer, maxpool_routing_explorer, show signed
+    # data with their defaults)
+    signed_inputs = {
+        "conv.kernel_slider": dict(image=SIGNED_DATA),
+        "conv.stride_explorer": dict(image=SIGNED_DATA),
+        "conv.filter_bank": dict(image=SIGNED_DATA),
+        "dense.dropout_explorer": dict(activations=SIGNED_DATA),
+        "pooling.pooling_explorer": dict(feature_map=SIGNED_DATA),
+    }
+    cases = []
+    for name, builder in sorted(builders().items()):
+        cases.append(pytest.param(builder, {}, id=f"{name}-defaults"))
+        if name in signed_inputs:
+            cases.append(pytest.param(builder, signed_inputs[name], id=f"{name}-signed"))
+    return cases
+
+
+@pytest.mark.parametrize("builder, kwargs", _explorer_cases())
+def test_explorer_uses_the_books_colours(builder, kwargs):
+    from cnnedu.widgets._registry import control_values
+
+    explorer = builder(**kwargs)
+    name = builder.__name__
+    check_figure(explorer.figure, f"{name} as built")
+    if "image" in kwargs or "feature_map" in kwargs or "activations" in kwargs:
+        assert viz.SIGNED_CMAP in cmaps_used(explorer.figure), \
+            f"{name} shows signed input data without the diverging map"
+    rng = np.random.default_rng(0)
+    sweeps = {k: control_values(c, most=3) for k, c in explorer.controls.items()}
+    sweeps = {k: v for k, v in sweeps.items() if v}
+    for step in range(1 if kwargs else 2):
+        for key in rng.permutation(sorted(sweeps)):
+            explorer.controls[key].value = sweeps[key][rng.integers(len(sweeps[key]))]
+        check_figure(explorer.figure, f"{name} after change {step + 1}")
+
+
+# ------------------------------------------------------------------- the palette
+def test_palette_constants_are_the_okabe_ito_colours():
+    assert {k: v.lower() for k, v in viz.OKABE_ITO.items()} == {
+        "orange": "#e69f00", "sky blue": "#56b4e9", "bluish green": "#009e73",
+        "yellow": "#f0e442", "blue": "#0072b2", "vermillion": "#d55e00",
+        "reddish purple": "#cc79a7"}
+    assert sorted(c.lower() for c in viz.CATEGORICAL_COLORS) == sorted(OKABE_ITO_HEX)
+    assert viz.CATEGORICAL_COLORS[-1].lower() == "#f0e442"      # yellow, faint on white: last
+    assert viz.HIGHLIGHT_COLOR.lower() == "#e69f00"
+
+
+def test_named_colours_of_every_viz_module_are_okabe_ito_or_grey():
+    from cnnedu.widgets import _registry  # noqa: F401  (imports the widget modules too)
+
+    modules = VIZ_MODULES + [importlib.import_module(f"cnnedu.widgets.{name.split('.')[0]}")
+                             for name in _registry.builders()]
+    checked = 0
+    for module in modules:
+        for name, value in vars(module).items():
+            if name.endswith("_COLOR") and isinstance(value, str):
+                checked += 1
+                if _chromatic(to_rgba(value)):
+                    assert to_hex(value) in OKABE_ITO_HEX, \
+                        f"{module.__name__}.{name} = {value!r} is not an Okabe-Ito colour"
+    assert checked >= 10
+
+
+def test_the_check_rejects_what_the_book_does_not_use():
+    """The checks above can fail: a rainbow map, off-centre or sequential signed
+    data, and a red/green pair of lines are all caught."""
+    fig = Figure()
+    ax = fig.add_subplot()
+    ax.imshow(NONNEG_DATA, cmap="jet")
+    with pytest.raises(AssertionError, match="not one of the book's maps"):
+        check_figure(fig, "jet")
+    fig = Figure()
+    fig.add_subplot().imshow(SIGNED_DATA, cmap=viz.SIGNED_CMAP, vmin=-1, vmax=3)
+    with pytest.raises(AssertionError, match="not symmetric about 0"):
+        check_figure(fig, "off-centre")
+    fig = Figure()
+    fig.add_subplot().imshow(SIGNED_DATA, cmap=viz.MAGNITUDE_CMAP)
+    with pytest.raises(AssertionError, match="negative values .* on a sequential map"):
+        check_figure(fig, "sequential")
+    fig = Figure()
+    ax = fig.add_subplot()
+    ax.plot([0, 1], color="red")
+    ax.plot([1, 0], color="green")
+    with pytest.raises(AssertionError, match="not an Okabe-Ito colour"):
+        check_figure(fig, "red/green")
