@@ -9,6 +9,8 @@
 // Here:
 //
 // - the manager and its icon fonts are served from the book, nothing from a CDN;
+// - the widget state is loaded from the script the page names (data-src), if
+//   it is not inline;
 // - each widget output is rendered exactly once (a view per output, by the
 //   first widget state that knows its model), even if the page carries more
 //   than one widget state;
@@ -58,16 +60,48 @@
     };
   }
 
+  // The page's widget state: inline (as myst-nb writes it), or, in the book, in
+  // a script of its own named by the tag's data-src (the book's Sphinx
+  // extension moves it there, so that the page shows without parsing it; a
+  // script rather than a JSON file, because a browser fetches no file from a
+  // page opened from the disk). The script stores the state under the tag's
+  // data-key in window.bookWidgetStates. It is requested as soon as this
+  // script runs, and loads while MathJax typesets the first screen.
+  var statesLoading = null;
+  function loadState(tag) {
+    var src = tag.getAttribute("data-src"), key = tag.getAttribute("data-key");
+    if (!src) return Promise.resolve(JSON.parse(tag.textContent));
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = new URL(src, document.baseURI).href;
+      script.onload = function () {
+        var states = window.bookWidgetStates || {};
+        if (key in states) resolve(states[key]);
+        else reject(new Error(script.src + " holds no widget state for " + key));
+      };
+      script.onerror = function () { reject(new Error("could not load " + script.src)); };
+      document.head.appendChild(script);
+    });
+  }
+  function loadStates() {
+    if (statesLoading === null) {
+      var tags = Array.prototype.slice.call(document.querySelectorAll(STATE));
+      statesLoading = Promise.all(tags.map(loadState));
+    }
+    return statesLoading;
+  }
+
   function renderAll(htmlmanager) {
-    var states = Array.prototype.slice.call(document.querySelectorAll(STATE));
-    return Promise.all(states.map(function (tag) {
-      var manager = new htmlmanager.HTMLManager({ loader: noRemoteModules });
-      return manager.set_state(JSON.parse(tag.textContent)).then(function (models) {
-        var byId = {};
-        models.forEach(function (model) { byId[model.model_id] = model; });
-        return { manager: manager, models: byId };
-      });
-    })).then(function (managers) {
+    return loadStates().then(function (states) {
+      return Promise.all(states.map(function (state) {
+        var manager = new htmlmanager.HTMLManager({ loader: noRemoteModules });
+        return manager.set_state(state).then(function (models) {
+          var byId = {};
+          models.forEach(function (model) { byId[model.model_id] = model; });
+          return { manager: manager, models: byId };
+        });
+      }));
+    }).then(function (managers) {
       var pending = Array.prototype.slice.call(document.querySelectorAll(VIEW));
 
       function render(tag) {
@@ -117,11 +151,16 @@
 
   function start() {
     if (!document.querySelector(VIEW) || !document.querySelector(STATE)) return;
+    loadStates().catch(function () {});      // reported when the widgets are drawn
     shimMathJax2();
     var mj = window.MathJax;
     var mathDone = (mj && mj.startup && mj.startup.promise) || Promise.resolve();
     Promise.resolve(mathDone).catch(function () {}).then(function () {
-      window.require(["@jupyter-widgets/html-manager"], renderAll, function (err) {
+      window.require(["@jupyter-widgets/html-manager"], function (htmlmanager) {
+        renderAll(htmlmanager).catch(function (err) {
+          console.error("the widgets of this page could not be drawn", err);
+        });
+      }, function (err) {
         console.error("the widget manager did not load", err);
       });
     });

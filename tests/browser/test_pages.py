@@ -1,6 +1,7 @@
 """Every page of the built book, as headless Chromium shows it from a local server.
 
-For each page listed in ``_toc.yml``:
+For each page listed in ``_toc.yml``, with the network unreachable (Chromium
+resolves no host name but the local server's):
 
 - no JavaScript error (console error or uncaught exception) and no failed request;
 - nothing is requested from any host but the local server;
@@ -146,6 +147,14 @@ PICTURE = """el => {
 PICTURE_CHANGED = ("([el, before]) => { const now = (%s)(el); "
                    "return now !== null && now !== before ? now : false; }" % PICTURE)
 PICTURE_IS = "([el, wanted]) => (%s)(el) === wanted" % PICTURE
+# a new picture (its hash), or 'not precomputed' when the page says so instead
+NEW_PICTURE_OR_NOTE = """([el, before]) => {
+  const now = (%s)(el);
+  if (now !== null && now !== before) return now;
+  const note = Array.from(el.querySelectorAll('.widget-html'))
+    .some(h => h.offsetParent !== null && h.innerText.includes('not precomputed'));
+  return note ? 'not precomputed' : false;
+}""" % PICTURE
 
 
 @dataclasses.dataclass
@@ -216,6 +225,19 @@ def pages(test):
 
 
 # ------------------------------------------------------------------ the tests
+def test_the_browser_reaches_no_other_host(browser):
+    """The pages are tested with the network unreachable: no other host name resolves."""
+    from playwright.sync_api import Error
+
+    context = browser.new_context()
+    try:
+        with pytest.raises(Error, match="ERR_NAME_NOT_RESOLVED"):
+            context.new_page().goto("https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js",
+                                    timeout=20_000)
+    finally:
+        context.close()
+
+
 @pages
 def test_no_javascript_errors(visit):
     assert visit.errors == []
@@ -327,9 +349,169 @@ def test_static_explorers_respond_to_their_controls(visit):
             control.scroll_into_view_if_needed()
             before = frames.evaluate(PICTURE)
             assert before is not None, f"explorer {i} shows no picture"
-            forward = not _at_end(control)
-            _move(control, page, forward)
-            page.wait_for_function(PICTURE_CHANGED, arg=[frames, before], timeout=5000)
-            _move(control, page, not forward)
-            page.wait_for_function(PICTURE_IS, arg=[frames, before], timeout=5000)
+            # one step forward (back at the end of the range); where that value has no
+            # frame (the page says it was not precomputed), one step the other way
+            directions = [not _at_end(control)]
+            directions.append(not directions[0])
+            for forward in directions:
+                _move(control, page, forward)
+                changed = page.wait_for_function(NEW_PICTURE_OR_NOTE, arg=[frames, before],
+                                                 timeout=5000).json_value()
+                _move(control, page, not forward)
+                page.wait_for_function(PICTURE_IS, arg=[frames, before], timeout=5000)
+                if changed != "not precomputed":
+                    break
+            assert changed != "not precomputed", f"explorer {i}: no neighbouring value of control {j} has a frame"
     assert visit.errors[errors_before:] == []
+
+
+# ------------------------------------------- the two explorers of chapter 1, in the static page
+CONVOLUTION = "chapters/01_convolution.html"
+
+# The text of the caption under the picture an explorer shows (null while none shows).
+SHOWN_CAPTION = """el => {
+  const img = Array.from(el.querySelectorAll('img')).find(i => i.offsetParent !== null);
+  const caption = img && img.parentElement.querySelector(':scope > .widget-html');
+  return caption ? caption.innerText : null;      // <br> as a line break
+}"""
+
+# The bounding box [left, top, right, bottom] (in the picture's pixels) of the pixels
+# of one colour, within a tolerance per channel, in the left part of the picture shown.
+COLOUR_BOX = """(el, [rgb, tolerance, leftPart]) => {
+  const img = Array.from(el.querySelectorAll('img')).find(i => i.offsetParent !== null);
+  if (!img || !img.complete || !img.naturalWidth) return null;
+  const w = Math.round(img.naturalWidth * leftPart), h = img.naturalHeight;
+  const canvas = document.createElement('canvas');
+  canvas.width = img.naturalWidth; canvas.height = h;
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(img, 0, 0);
+  const data = ctx.getImageData(0, 0, w, h).data;
+  let box = null;
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const k = 4 * (y * w + x);
+    if (Math.abs(data[k] - rgb[0]) <= tolerance && Math.abs(data[k + 1] - rgb[1]) <= tolerance
+        && Math.abs(data[k + 2] - rgb[2]) <= tolerance) {
+      if (box === null) box = [x, y, x, y];
+      box = [Math.min(box[0], x), Math.min(box[1], y), Math.max(box[2], x), Math.max(box[3], y)];
+    }
+  }
+  return box;
+}"""
+
+
+def _explorer_swept(page, label: str):
+    """The explorer with frames that has a swept control labelled ``label``, and that control."""
+    control_css = f'.cnnedu-swept:has(> label:text-is("{label}"))'
+    explorers = page.locator(f".cnnedu-explorer:has(.cnnedu-frames):has({control_css})")
+    assert explorers.count() == 1, f"expected one explorer with frames and a swept {label!r} slider"
+    explorer = explorers.first
+    return explorer, explorer.locator(control_css).first
+
+
+def _slider_value(control, which: str = "now") -> int:
+    """A slider's value (``which='now'``), ``'min'`` or ``'max'``, as the page shows it."""
+    return int(float(control.locator(".noUi-handle").first.get_attribute(f"aria-value{which}")))
+
+
+def _slide_to(control, page, frames, target: int) -> None:
+    """Move a slider to ``target`` one key press at a time, waiting for each new picture."""
+    handle = control.locator(".noUi-handle").first
+    while (now := _slider_value(control)) != target:
+        before = frames.evaluate(PICTURE)
+        handle.focus()
+        handle.press("ArrowRight" if target > now else "ArrowLeft")
+        page.wait_for_function(PICTURE_CHANGED, arg=[frames, before], timeout=5000)
+
+
+def _caption_numbers(caption: str, name: str) -> tuple[int, ...]:
+    """(n, p, d, k, s, result) from the caption's line ``OH = ... = ⌊(n + 2·p − d·(k − 1) − 1) / s⌋ + 1 = ... = result``."""
+    line = next((part for part in caption.split("\n") if part.startswith(f"{name} =")), None)
+    assert line is not None, f"no {name} formula in the caption: {caption!r}"
+    match = re.search(r"⌊\((\d+) \+ 2·(\d+) − (\d+)·\((\d+) − 1\) − 1\) / (\d+)⌋ \+ 1 = .*= (-?\d+)$",
+                      line.strip())
+    assert match, f"cannot read the {name} formula: {line!r}"
+    return tuple(int(g) for g in match.groups())
+
+
+@pytest.mark.parametrize("visit", [CONVOLUTION], indirect=True)
+def test_stride_slider_changes_the_output_grid(visit):
+    """Every stride of the stride explorer, in the static page: the caption shows the output
+    size that cnnedu computes for the stride the slider shows, and it changes with it."""
+    from cnnedu.conv import conv_output_size
+
+    page = visit.page
+    explorer, stride = _explorer_swept(page, "stride s")
+    frames = explorer.locator(".cnnedu-frames").first.element_handle()
+    stride.scroll_into_view_if_needed()
+    start = _slider_value(stride)
+    low, high = _slider_value(stride, "min"), _slider_value(stride, "max")
+    sizes = {}
+    for s in [*range(start, high + 1), *range(high - 1, low - 1, -1)]:
+        _slide_to(stride, page, frames, s)
+        caption = frames.evaluate(SHOWN_CAPTION)
+        assert caption, f"no caption under the picture at stride {s}"
+        rows, cols = (_caption_numbers(caption, name) for name in ("OH", "OW"))
+        for n, p, d, k, shown_s, result in (rows, cols):
+            assert shown_s == s, f"the slider shows stride {s}, the picture stride {shown_s}"
+            assert result == conv_output_size(n, k, s, p, d)
+        sizes[s] = (rows[-1], cols[-1])
+    assert len(sizes) == high - low + 1
+    assert len(set(sizes.values())) >= 3, f"the output grid hardly changes with the stride: {sizes}"
+    assert all(sizes[s] >= sizes[s + 1] for s in range(low, high)), sizes
+    before = frames.evaluate(PICTURE)
+    _slide_to(stride, page, frames, start)         # back where the page started
+    page.wait_for_function(PICTURE_CHANGED, arg=[frames, before], timeout=5000)
+    rows = _caption_numbers(frames.evaluate(SHOWN_CAPTION), "OH")
+    assert (rows[4], rows[-1]) == (start, sizes[start][0])
+
+
+@pytest.mark.parametrize("visit", [CONVOLUTION], indirect=True)
+def test_kernel_position_slider_moves_the_window(visit):
+    """Every position of the kernel slider, in the static page: the orange window over the
+    input sits at row i, column j of position i·OW + j, one cell further per step."""
+    from matplotlib.colors import to_rgb
+
+    from cnnedu.viz_conv import FOOTPRINT_COLOR
+
+    page = visit.page
+    explorer, position = _explorer_swept(page, "position")
+    frames = explorer.locator(".cnnedu-frames").first.element_handle()
+    position.scroll_into_view_if_needed()
+    orange = [round(255 * c) for c in to_rgb(FOOTPRINT_COLOR)]
+
+    def window() -> list[int]:
+        box = frames.evaluate(COLOUR_BOX, [orange, 24, 0.4])
+        assert box is not None, f"no window drawn at position {_slider_value(position)}"
+        return box
+
+    def output_cell() -> tuple[int, int]:
+        match = re.search(r"y\[(\d+), (\d+)\]", frames.evaluate(SHOWN_CAPTION) or "")
+        assert match, "the caption names no output cell"
+        return int(match[1]), int(match[2])
+
+    start, top = _slider_value(position), _slider_value(position, "max")
+    # moving the slider one step moves the window one cell, and moving it back restores it
+    first = window()
+    _slide_to(position, page, frames, start + 1 if start < top else start - 1)
+    assert window() != first
+    _slide_to(position, page, frames, start)
+    assert window() == first
+
+    boxes, cells = {}, {}
+    for p in range(0, top + 1):
+        _slide_to(position, page, frames, p)
+        cells[p] = output_cell()
+        boxes[cells[p]] = window()
+    height, width = max(i for i, _ in boxes) + 1, max(j for _, j in boxes) + 1
+    assert len(boxes) == top + 1 == height * width
+    assert all(cells[p] == divmod(p, width) for p in cells), "position is not i * OW + j"
+    # one cell of the input, in pixels (not a whole number of them)
+    step_x = (boxes[0, width - 1][0] - boxes[0, 0][0]) / (width - 1)
+    step_y = (boxes[height - 1, 0][1] - boxes[0, 0][1]) / (height - 1)
+    assert step_x > 0 and step_y > 0, "the window does not move right and down"
+    for (i, j), (left, upper, right, lower) in boxes.items():
+        assert abs(left - (boxes[0, 0][0] + j * step_x)) <= 1.5, (i, j)
+        assert abs(upper - (boxes[0, 0][1] + i * step_y)) <= 1.5, (i, j)
+        assert (right - left, lower - upper) == pytest.approx(
+            (boxes[0, 0][2] - boxes[0, 0][0], boxes[0, 0][3] - boxes[0, 0][1]), abs=2), (i, j)
+    _slide_to(position, page, frames, start)
