@@ -555,7 +555,7 @@ def learn_kernel(problem: KernelProblem, lr: float, steps: int = 100, method: st
     (as :func:`cnnedu.losses.mse`), gets :math:`\partial L / \partial w` from
     :func:`cnnedu.conv.conv2d_backward` and lets the optimiser of
     :mod:`cnnedu.optim` update :math:`w` (``'sgd'``:
-    :math:`w \leftarrow w - \alpha \nabla_w L`; ``'momentum'``: the same with
+    :math:`w \leftarrow w - \eta \nabla_w L`; ``'momentum'``: the same with
     momentum 0.9; ``'adam'``: Adam with its default betas).
 
     A learning rate too large makes the loss grow geometrically. The run
@@ -567,7 +567,7 @@ def learn_kernel(problem: KernelProblem, lr: float, steps: int = 100, method: st
     ----------
     problem : KernelProblem
     lr : float
-        Learning rate :math:`\alpha > 0`.
+        Learning rate :math:`\eta > 0`.
     steps : int
         Number of steps to take (fewer if the run diverges).
     method : {'sgd', 'momentum', 'adam'}

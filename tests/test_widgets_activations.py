@@ -129,7 +129,7 @@ def test_softmax_state_is_what_cnnedu_computes(soft_ex, t, shift):
     assert s["entropy"] == pytest.approx(entropy(p))
     assert s["max_entropy"] == pytest.approx(np.log(10))
     assert s["top_class"] == 3
-    assert f"entropy H = {s['entropy']:.3f} nats" in soft_ex.message
+    assert f"entropy {s['entropy']:.3f} nats" in soft_ex.message
     heights = [r.get_height() for r in soft_ex.figure.axes[1].patches]
     np.testing.assert_allclose(heights, p)
 
@@ -165,4 +165,4 @@ def test_bad_logits_are_explained_and_the_explorer_recovers(soft_ex):
     s = soft_ex.state()
     assert s["valid"] and len(soft_ex.figure.axes[1].patches) == 4
     np.testing.assert_allclose(s["probabilities"], [0, 0, 0.5, 0.5], atol=1e-12)
-    assert "ln 4 = 1.386" in soft_ex.message
+    assert "log 4 = 1.386" in soft_ex.message

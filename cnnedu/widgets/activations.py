@@ -281,8 +281,8 @@ def softmax_explorer(temperature: float = 1.0, logits=DEFAULT_LOGITS,
         drawn["c"].set_text(f"each + c, c = {shift:g}" if shift else "")
         drawn["t"].set_text(f"T = {t:.3g}")
         k = z.size
-        caption = (f"T = {t:.3g}: entropy H = {h:.3f} nats (0 for one certain class, "
-                   f"ln {k} = {np.log(k):.3f} for a uniform guess); top class {top} with "
+        caption = (f"T = {t:.3g}: entropy {h:.3f} nats (0 for one certain class, "
+                   f"log {k} = {np.log(k):.3f} for a uniform guess); top class {top} with "
                    f"p = {p[top]:.3f}.")
         if shift:
             overflow = " (np.exp would overflow above 709.78)" if shifted.max() > 709.78 else ""

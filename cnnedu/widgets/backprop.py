@@ -138,8 +138,9 @@ def conv_backward_explorer(inputs=None, kernels=None, kernel: str = "sobel_x", s
     ``y = conv2d(x, w, stride, padding)`` for one grey image ``x`` and one
     kernel ``w``; the loss is either one output cell, ``L = y[i, j]`` (so
     ``dL/dy`` is one-hot), or the sum of all cells, ``L = sum(y)`` (so
-    ``dL/dy`` is all ones). Five panels: the input (padding in pale blue),
-    the kernel, ``dL/dy``, ``dL/dx`` and ``dL/dw``, all computed by
+    ``dL/dy`` is all ones). Five panels: the input (padding in pale blue;
+    in grey around a signed input, drawn with the diverging map), the
+    kernel, ``dL/dy``, ``dL/dx`` and ``dL/dw``, all computed by
     :func:`cnnedu.conv.conv2d_backward`. A chosen input pixel (green) is
     traced: the output cells whose window contains it and the kernel taps
     that meet it are outlined in green, and the caption writes
@@ -435,7 +436,7 @@ def learn_kernel_explorer(source: str = "digits", lr: float = 1.0, steps: int = 
         "data": widgets.Dropdown(options=[("digits", "digits"), ("photo crops", "photo")],
                                  value=source, description="data", style=_STYLE),
         "lr": widgets.FloatLogSlider(value=lr, base=10, min=-2, max=0.5, step=0.125,
-                                     readout_format=".3g", description="learning rate α",
+                                     readout_format=".3g", description="learning rate η",
                                      style=_STYLE),
         "step": widgets.IntSlider(value=steps, min=0, max=steps, description="step",
                                   style=_STYLE),
@@ -493,25 +494,25 @@ def learn_kernel_explorer(source: str = "digits", lr: float = 1.0, steps: int = 
                  f"The loss is quadratic in the {P.hidden.size} weights, with curvatures "
                  f"(Hessian eigenvalues) from &lambda;<sub>min</sub> = {P.lam_min:.3g} to "
                  f"&lambda;<sub>max</sub> = {P.lam_max:.3g}: plain gradient descent converges "
-                 f"for &alpha; &lt; 2/&lambda;<sub>max</sub> = {limit:.3g}."]
+                 f"for &eta; &lt; 2/&lambda;<sub>max</sub> = {limit:.3g}."]
         if R.diverged:
             lines.append(
                 f"<b>Diverged: the loss grew {_sci(R.growth)}-fold</b> by step {T}. The step "
-                f"&alpha; = {lr:.3g} is larger than 2/&lambda;<sub>max</sub> = {limit:.3g}, so "
+                f"&eta; = {lr:.3g} is larger than 2/&lambda;<sub>max</sub> = {limit:.3g}, so "
                 f"along the steepest direction each step overshoots the minimum and multiplies "
-                f"the error by |1 &minus; &alpha;&lambda;<sub>max</sub>| = "
+                f"the error by |1 &minus; &eta;&lambda;<sub>max</sub>| = "
                 f"{abs(1 - lr * P.lam_max):.2f} &gt; 1. The run was stopped at step {T} "
                 f"before the numbers overflow" + (f"; steps after {T} show step {T}."
                                                   if step > T else "."))
         elif lr > limit:
-            lines.append(f"&alpha; = {lr:.3g} is above 2/&lambda;<sub>max</sub> = {limit:.3g}: "
+            lines.append(f"&eta; = {lr:.3g} is above 2/&lambda;<sub>max</sub> = {limit:.3g}: "
                          f"the error along the steepest direction grows by "
-                         f"|1 &minus; &alpha;&lambda;<sub>max</sub>| = {abs(1 - lr * P.lam_max):.2f}"
+                         f"|1 &minus; &eta;&lambda;<sub>max</sub>| = {abs(1 - lr * P.lam_max):.2f}"
                          " per step; the loss falls at first, then grows without bound.")
         else:
             rate = 1 - lr * P.lam_min
             lines.append(f"Along the flattest direction each step keeps a fraction "
-                         f"1 &minus; &alpha;&lambda;<sub>min</sub> = {rate:.3f} of the error, "
+                         f"1 &minus; &eta;&lambda;<sub>min</sub> = {rate:.3f} of the error, "
                          "which is why the curve flattens out before the kernel is exact.")
         state = dict(data=data, lr=float(lr), step=int(step), shown_step=t,
                      kernel=R.kernels[t], hidden=P.hidden, prediction=R.predictions[t],
