@@ -46,6 +46,9 @@ def test_chapter_is_executed_and_tidy(path):
     headings = [line for c in nb["cells"] if c["cell_type"] == "markdown"
                 for line in "".join(c["source"]).splitlines() if re.match(r"^# ", line)]
     assert len(headings) == 1, f"{path.name} must have exactly one '# ' title, has {headings}"
+    assert "widgets" not in nb["metadata"], (
+        f"{path.name} stores its widget state (megabytes of frames); execute it with "
+        f"scripts/execute_chapters.py, which leaves it out")
     size = path.stat().st_size
     assert size < 3_000_000, f"{path.name} is {size / 1e6:.1f} MB; keep stored outputs small"
 

@@ -1,0 +1,60 @@
+"""Execute chapter notebooks in place, the way they are committed.
+
+Usage::
+
+    python scripts/execute_chapters.py                    # every chapter
+    python scripts/execute_chapters.py chapters/02_pooling.ipynb
+
+Each notebook runs top to bottom in a fresh kernel, from ``chapters/``, with:
+
+- BLAS on one thread (``OPENBLAS_NUM_THREADS=1`` and friends), as the tests
+  run it (see ``conftest.py``): float32 results then do not depend on the
+  machine's core count, and nbval compares the stored outputs exactly;
+- no execution timings in the cell metadata (they change on every run);
+- no saved widget state. The state of a chapter's widgets, with every
+  explorer's precomputed frames, is megabytes; the book build executes the
+  chapters again and puts it in the web pages, and JupyterLab does not
+  restore it unless told to, so the committed notebooks leave it out.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ONE_THREAD = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+
+
+def execute(path: Path) -> float:
+    """Run one notebook in place; return the seconds it took."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
+                            store_widget_state=False,
+                            resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    client.execute()
+    nb.metadata.pop("widgets", None)
+    nbformat.write(nb, path)
+    return time.perf_counter() - start
+
+
+def main(argv: list[str]) -> int:
+    os.environ.update(ONE_THREAD)          # the kernels inherit it
+    paths = [Path(a).resolve() for a in argv] or sorted((ROOT / "chapters").glob("*.ipynb"))
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        print(f"no such notebook: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    for path in paths:
+        seconds = execute(path)
+        print(f"{path.relative_to(ROOT)}: {seconds:.1f} s, {path.stat().st_size / 1e6:.2f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
