@@ -399,7 +399,7 @@ def softmax(x, axis=-1):
 
     Notes
     -----
-    .. math:: p_i = \\frac{e^{x_i}}{\\sum_{k=1}^{K} e^{x_k}}
+    .. math:: p_i = \\frac{e^{x_i}}{\\sum_{k=0}^{K-1} e^{x_k}}
                   = \\frac{e^{x_i - m}}{\\sum_{k} e^{x_k - m}},
               \\qquad m = \\max_k x_k .
 
