@@ -515,3 +515,24 @@ def test_kernel_position_slider_moves_the_window(visit):
         assert (right - left, lower - upper) == pytest.approx(
             (boxes[0, 0][2] - boxes[0, 0][0], boxes[0, 0][3] - boxes[0, 0][1]), abs=2), (i, j)
     _slide_to(position, page, frames, start)
+
+
+CHAPTERS = [p for p in PAGES if p.startswith("chapters/")]
+
+
+@pytest.mark.parametrize("visit", CHAPTERS, ids=CHAPTERS, indirect=True)
+def test_chapter_has_launch_and_download_buttons(visit, book_url, request):
+    """Binder and Colab open this chapter's notebook; the download button serves it."""
+    import json
+
+    page = visit.page
+    notebook = request.node.callspec.params["visit"].removesuffix(".html") + ".ipynb"
+    for host in ("https://mybinder.org/", "https://colab.research.google.com/"):
+        links = page.locator(f'a[href^="{host}"][href$="/{notebook}"]')
+        assert links.count() == 1, f"no {host} button that opens {notebook}"
+    download = page.locator(f'a[href$="_sources/{notebook}"]')
+    assert download.count() == 1, f"no download button for {notebook}"
+    response = page.request.get(download.first.evaluate("a => a.href"))
+    assert response.ok, f"the download button's {notebook} is not served"
+    cells = json.loads(response.body())["cells"]
+    assert any(c["cell_type"] == "code" for c in cells)
