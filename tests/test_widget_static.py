@@ -278,3 +278,38 @@ def test_combinations_the_explorer_rules_out_have_no_frame():
     assert frame_leaf(frames, 1, 3) is frames.ruled_out      # pos 3 with size 1
     assert frame_leaf(frames, 3, 3).children[1].value == "size 3, pos 3"
     assert ex.values() == {"size": 3, "pos": 0}
+
+
+def test_widgets_only_python_answers_are_greyed_out_on_the_web_page():
+    """Besides the non-swept controls: buttons and other inputs of the explorer (here a
+    reset button), but not a Play that a browser link ties to a swept slider."""
+    ex = make_explorer()
+    reset = widgets.Button(description="reset")
+    play = widgets.Play(min=1, max=5)
+    ex.play_link = widgets.jslink((play, "value"), (ex.controls["level"], "value"))
+    ex.children = (*ex.children, widgets.HBox([reset, play]))
+    ex.with_frames({"level": "all"})
+    assert FIXED_CLASS in reset._dom_classes
+    assert FIXED_CLASS in ex.controls["mode"]._dom_classes
+    assert FIXED_CLASS not in play._dom_classes
+    assert FIXED_CLASS not in ex.controls["level"]._dom_classes
+    pictures = [w for leaf in ex.frames.view.children if isinstance(leaf, widgets.VBox)
+                for w in leaf.children]
+    assert pictures and not any(FIXED_CLASS in w._dom_classes for w in pictures)
+
+
+def test_digit_explorer_drawing_cells_are_greyed_out_with_frames():
+    from cnnedu.widgets.model import digit_explorer
+
+    ex = digit_explorer().with_frames({"index": [0, 1]})
+    cells = list(ex.cells.ravel())
+    assert all(FIXED_CLASS in cell._dom_classes for cell in cells)
+    assert FIXED_CLASS not in ex.controls["index"]._dom_classes
+
+
+def test_kernel_slider_play_stays_live_with_frames():
+    from cnnedu.widgets.conv import kernel_slider
+
+    ex = kernel_slider().with_frames({"position": [0, 1, 2]})
+    assert FIXED_CLASS not in ex.play._dom_classes
+    assert FIXED_CLASS in ex.controls["kernel"]._dom_classes

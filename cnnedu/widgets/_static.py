@@ -22,9 +22,11 @@ of the next control), any other slot a short note that this value was not
 precomputed for the web page. One more slot, after those, holds the *live*
 picture (``explorer.image`` and ``explorer.caption``).
 
-On the web page the controls that are not swept are marked with the CSS
-class ``cnnedu-fixed`` (the book's style sheet greys them out; JupyterLab
-does not load it) and, unless ``note=''``, a line above the picture says
+On the web page the controls that are not swept, and any other widget of the
+explorer that only Python answers (buttons, the digit explorer's drawing
+cells), are marked with the CSS class ``cnnedu-fixed`` (the book's style
+sheet greys them out; JupyterLab does not load it); a ``Play`` linked in the
+browser to a swept slider stays live and, unless ``note=''``, a line above the picture says
 which controls the page follows.
 
 In a live kernel
@@ -280,8 +282,8 @@ class Frames:
         self.view.add_class(FRAMES_CLASS)
         for level in self.levels:
             level.control.add_class(SWEPT_CLASS)
-        for name in self.fixed:
-            ex.controls[name].add_class(FIXED_CLASS)
+        for widget in self._inert_widgets():
+            widget.add_class(FIXED_CLASS)
         ex.add_class(EXPLORER_CLASS)
         if note is None:
             note = self._default_note()
@@ -292,6 +294,36 @@ class Frames:
                                       for c in image_parent.children)
         if caption_parent is not None:
             caption_parent.children = tuple(c for c in caption_parent.children if c is not ex.caption)
+
+    def _inert_widgets(self) -> list:
+        """Every control of the explorer that nothing answers on the web page.
+
+        That is every interactive widget among the explorer's children (the
+        controls that are not swept, but also buttons and the like, such as
+        the digit explorer's drawing cells), except the swept controls and the
+        widgets linked to one of them in the browser (a ``Play`` jslinked to a
+        swept slider animates the frames on the web page too).
+        """
+        ex = self.explorer
+        swept = {id(level.control) for level in self.levels}
+        live = set(swept)
+        for link in _browser_links(ex):
+            ends = {id(link.source[0]), id(link.target[0])}
+            if ends & swept:
+                live |= ends
+        inert = []
+
+        def walk(widget):
+            if widget is self.view:
+                return
+            if isinstance(widget, (widgets.ValueWidget, widgets.Button)) and id(widget) not in live:
+                if not isinstance(widget, (widgets.Image, widgets.HTML, widgets.HTMLMath, widgets.Label)):
+                    inert.append(widget)
+            for child in getattr(widget, "children", ()):
+                walk(child)
+
+        walk(ex)
+        return inert
 
     def _default_note(self) -> str:
         """A line saying what the web page follows, when it does not follow everything."""
@@ -329,6 +361,12 @@ class Frames:
         while isinstance(w, widgets.Stack):
             w = w.children[w.selected_index]
         return w
+
+
+def _browser_links(explorer) -> list:
+    """The ``jslink`` / ``jsdlink`` objects an explorer keeps as attributes (e.g. ``play_link``)."""
+    link_types = (widgets.widget_link.Link, widgets.widget_link.DirectionalLink)
+    return [value for value in vars(explorer).values() if isinstance(value, link_types)]
 
 
 def _parent_of(root, target):
