@@ -65,8 +65,10 @@
   // extension moves it there, so that the page shows without parsing it; a
   // script rather than a JSON file, because a browser fetches no file from a
   // page opened from the disk). The script stores the state under the tag's
-  // data-key in window.bookWidgetStates. It is requested as soon as this
-  // script runs, and loads while MathJax typesets the first screen.
+  // data-key in window.bookWidgetStates. It is downloaded (preloaded) as soon
+  // as this script runs, but run only once MathJax has typeset the first
+  // screen: evaluating megabytes of state takes the browser a few hundred
+  // milliseconds that the first screen should not wait for.
   var statesLoading = null;
   function loadState(tag) {
     var src = tag.getAttribute("data-src"), key = tag.getAttribute("data-key");
@@ -81,6 +83,17 @@
       };
       script.onerror = function () { reject(new Error("could not load " + script.src)); };
       document.head.appendChild(script);
+    });
+  }
+  function preloadStates() {
+    document.querySelectorAll(STATE).forEach(function (tag) {
+      var src = tag.getAttribute("data-src");
+      if (!src) return;
+      var link = document.createElement("link");
+      link.rel = "preload";
+      link.as = "script";
+      link.href = new URL(src, document.baseURI).href;
+      document.head.appendChild(link);
     });
   }
   function loadStates() {
@@ -151,11 +164,12 @@
 
   function start() {
     if (!document.querySelector(VIEW) || !document.querySelector(STATE)) return;
-    loadStates().catch(function () {});      // reported when the widgets are drawn
+    preloadStates();
     shimMathJax2();
     var mj = window.MathJax;
     var mathDone = (mj && mj.startup && mj.startup.promise) || Promise.resolve();
     Promise.resolve(mathDone).catch(function () {}).then(function () {
+      loadStates().catch(function () {});    // reported when the widgets are drawn
       window.require(["@jupyter-widgets/html-manager"], function (htmlmanager) {
         renderAll(htmlmanager).catch(function (err) {
           console.error("the widgets of this page could not be drawn", err);
