@@ -536,3 +536,25 @@ def test_chapter_has_launch_and_download_buttons(visit, book_url, request):
     assert response.ok, f"the download button's {notebook} is not served"
     cells = json.loads(response.body())["cells"]
     assert any(c["cell_type"] == "code" for c in cells)
+
+
+@pytest.mark.parametrize("visit", [CONVOLUTION], indirect=True)
+def test_play_button_animates_the_kernel_slider(visit):
+    """The kernel slider's Play is linked to the position in the browser: pressing it
+    in the static page steps the slider and the picture through the frames."""
+    page = visit.page
+    explorer, position = _explorer_swept(page, "position")
+    frames = explorer.locator(".cnnedu-frames").first.element_handle()
+    play = explorer.locator(".widget-play")
+    assert play.count() == 1, "the kernel slider has no Play button"
+    play.scroll_into_view_if_needed()
+    start, before = _slider_value(position), frames.evaluate(PICTURE)
+    play_pause = play.locator("button").first               # then: stop, repeat
+    play_pause.click()
+    page.wait_for_function(PICTURE_CHANGED, arg=[frames, before], timeout=5000)
+    play_pause.click()
+    moved = _slider_value(position)
+    assert moved > start, f"playing moved the slider from {start} to {moved}"
+    box = frames.evaluate(SHOWN_CAPTION)
+    assert box is not None and re.search(r"y\[\d+, \d+\]", box)
+    _slide_to(position, page, frames, start)
