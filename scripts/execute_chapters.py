@@ -7,9 +7,9 @@ Usage::
 
 Each notebook runs top to bottom in a fresh kernel, from ``chapters/``, with:
 
-- BLAS on one thread (``OPENBLAS_NUM_THREADS=1`` and friends), as the tests
-  run it (see ``conftest.py``): float32 results then do not depend on the
-  machine's core count, and nbval compares the stored outputs exactly;
+- the tests' settings, read from the repository's ``conftest.py``: BLAS on
+  one thread, so float32 results do not depend on the machine's core count
+  and nbval compares the stored outputs exactly;
 - no execution timings in the cell metadata (they change on every run);
 - no saved widget state. The state of a chapter's widgets, with every
   explorer's precomputed frames, is megabytes; the book build executes the
@@ -18,13 +18,12 @@ Each notebook runs top to bottom in a fresh kernel, from ``chapters/``, with:
 """
 from __future__ import annotations
 
-import os
+import runpy
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ONE_THREAD = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
 def execute(path: Path) -> float:
@@ -44,7 +43,7 @@ def execute(path: Path) -> float:
 
 
 def main(argv: list[str]) -> int:
-    os.environ.update(ONE_THREAD)          # the kernels inherit it
+    runpy.run_path(str(ROOT / "conftest.py"))    # sets the environment the kernels inherit
     paths = [Path(a).resolve() for a in argv] or sorted((ROOT / "chapters").glob("*.ipynb"))
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:

@@ -12,7 +12,7 @@ import numpy as np
 from ..act_explain import digit_feature_map
 from ..activations import relu
 from ..dropout import dropout
-from ..viz import MAGNITUDE_CMAP, SIGNED_CMAP, show_image
+from ..viz import MAGNITUDE_CMAP, cmap_and_limits, show_image
 from ..viz_act import (blit_figure, draw_bars, show_dropout_mask, update_bars,
                        update_dropout_mask)
 from ._base import Explorer
@@ -78,8 +78,9 @@ def dropout_explorer(rate: float = 0.5, seed: int = 0, mode: str = "train",
                           bottom=0.2, top=0.86, wspace=0.15)
     axes = [fig.add_subplot(gs[k]) for k in range(4)]
     # activations after ReLU: a sequential map from 0; signed ones: diverging, centred at 0
-    top = float(np.abs(x).max()) or 1.0
-    cmap, bottom = (SIGNED_CMAP, -top) if x.min() < 0 else (MAGNITUDE_CMAP, 0.0)
+    cmap, bottom, top = cmap_and_limits(x, vmin=min(0.0, float(x.min())),
+                                        vmax=float(np.abs(x).max()) or 1.0,
+                                        unsigned_cmap=MAGNITUDE_CMAP)
     mean_before = float(x.mean())
     show_image(axes[0], x, cmap=cmap, vmin=bottom, vmax=top, title="activations $a$")
     im_mask = show_dropout_mask(axes[1], np.ones_like(x), title="mask (white = kept)")

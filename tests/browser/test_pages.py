@@ -321,10 +321,8 @@ def _move(control, page, forward: bool) -> None:
 
 def _at_end(control) -> bool:
     """True when one step forward is impossible (slider at max, last option)."""
-    handle = control.locator(".noUi-handle")
-    if handle.count():
-        now, top = (float(handle.first.get_attribute(a)) for a in ("aria-valuenow", "aria-valuemax"))
-        return now >= top
+    if control.locator(".noUi-handle").count():
+        return _slider_value(control) >= _slider_value(control, "max")
     select = control.locator("select")
     if select.count():
         return select.first.evaluate("s => s.selectedIndex === s.options.length - 1")
@@ -415,11 +413,9 @@ def _slider_value(control, which: str = "now") -> int:
 
 def _slide_to(control, page, frames, target: int) -> None:
     """Move a slider to ``target`` one key press at a time, waiting for each new picture."""
-    handle = control.locator(".noUi-handle").first
     while (now := _slider_value(control)) != target:
         before = frames.evaluate(PICTURE)
-        handle.focus()
-        handle.press("ArrowRight" if target > now else "ArrowLeft")
+        _move(control, page, forward=target > now)
         page.wait_for_function(PICTURE_CHANGED, arg=[frames, before], timeout=5000)
 
 
