@@ -26,7 +26,7 @@ import time
 
 import numpy as np
 
-from cnnedu.conv import conv2d, conv2d_backward, conv2d_backward_naive, conv2d_naive
+from cnnedu.ops.conv import conv2d, conv2d_backward, conv2d_backward_naive, conv2d_naive
 
 SHAPES = {
     "conv1 1->32, 28x28, 3x3": ((64, 1, 28, 28), (32, 1, 3, 3)),

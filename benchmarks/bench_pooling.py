@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 
-from cnnedu.pooling import (avg_pool2d, avg_pool2d_backward, avg_pool2d_backward_naive,
+from cnnedu.ops.pool import (avg_pool2d, avg_pool2d_backward, avg_pool2d_backward_naive,
                             avg_pool2d_naive, max_pool2d, max_pool2d_backward,
                             max_pool2d_backward_naive, max_pool2d_naive)
 

@@ -36,9 +36,9 @@ import time
 import numpy as np
 
 from cnnedu.data import load_digits
-from cnnedu.layers import Conv2D, Dense, Flatten, Input, MaxPool2D
-from cnnedu.model import Sequential
-from cnnedu.optim import Adam
+from cnnedu.nn import Conv2D, Dense, Flatten, Input, MaxPool2D
+from cnnedu.nn.model import Sequential
+from cnnedu.nn.optim import Adam
 
 
 def classic_cnn(seed: int = 0) -> Sequential:

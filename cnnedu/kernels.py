@@ -1,14 +1,14 @@
 r"""Classic image-processing kernels, by name.
 
 Each kernel is a small 2-D array ``w`` of shape ``(KH, KW)`` meant for
-:func:`cnnedu.conv.correlate2d` (cross-correlation, the kernel is *not*
+:func:`cnnedu.ops.conv.correlate2d` (cross-correlation, the kernel is *not*
 flipped):
 
 .. math::  y[i, j] = \sum_{u=0}^{KH-1} \sum_{v=0}^{KW-1} x[i + u, j + v] \, w[u, v].
 
 The signs of the edge detectors follow that convention: ``sobel_x`` is
 positive where the image gets brighter from left to right. With true
-convolution (:func:`cnnedu.conv.convolve2d`, kernel rotated by 180 degrees)
+convolution (:func:`cnnedu.ops.conv.convolve2d`, kernel rotated by 180 degrees)
 the signs of the antisymmetric kernels (Sobel, Prewitt) flip.
 
 ======================  ==============================================================

@@ -1,11 +1,11 @@
-"""cnnedu.act_explain: the quantities the chapter on activations measures."""
+"""cnnedu.explain.activation: the quantities the chapter on activations measures."""
 import warnings
 
 import numpy as np
 import pytest
 
-from cnnedu import activations as act
-from cnnedu.act_explain import (ELEMENTWISE, SOBEL_X, activation_pair, dead_fraction,
+from cnnedu.ops import activation as act
+from cnnedu.explain.activation import (ELEMENTWISE, SOBEL_X, activation_pair, dead_fraction,
                                 digit_feature_map, entropy, evaluate_activation,
                                 gradient_norms_through_depth, inactive_fraction,
                                 sobel_x_map, softmax_with_temperature)
@@ -108,7 +108,7 @@ def test_gradient_norms_by_hand_for_one_linear_like_layer():
     norms = gradient_norms_through_depth("relu", 1, width=4, batch=2, seed=1)
     assert norms.shape == (2,) and norms[0] == 1.0
     rng = np.random.default_rng(1)
-    from cnnedu.initializers import he_normal
+    from cnnedu.nn.initializers import he_normal
     w = he_normal((4, 4), rng, dtype="float64")
     a = rng.standard_normal((2, 4))
     z = a @ w.T

@@ -1,4 +1,4 @@
-"""cnnedu.activations: values, derivatives, softmax Jacobian, stability, registry."""
+"""cnnedu.ops.activation: values, derivatives, softmax Jacobian, stability, registry."""
 import functools
 import math
 import warnings
@@ -6,8 +6,8 @@ import warnings
 import numpy as np
 import pytest
 
-from cnnedu import activations as act
-from cnnedu.activations import (
+from cnnedu.ops import activation as act
+from cnnedu.ops.activation import (
     ACTIVATIONS, SELU_ALPHA, SELU_LAMBDA, Activation, elu, elu_grad, get_activation,
     leaky_relu, leaky_relu_grad, linear, linear_grad, relu, relu_grad, selu, selu_grad,
     sigmoid, sigmoid_grad, softmax, softmax_backward, softmax_grad, tanh, tanh_grad)

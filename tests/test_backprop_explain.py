@@ -5,11 +5,11 @@ import warnings
 import numpy as np
 import pytest
 
-from cnnedu import backprop_explain as bx
-from cnnedu.conv import conv2d, conv2d_backward, convolve2d, correlate2d, im2col
+from cnnedu.explain import backprop as bx
+from cnnedu.ops.conv import conv2d, conv2d_backward, convolve2d, correlate2d, im2col
 from cnnedu.gradcheck import numerical_gradient
 from cnnedu.kernels import get_kernel
-from cnnedu.pooling import max_pool2d, max_pool2d_backward
+from cnnedu.ops.pool import max_pool2d, max_pool2d_backward
 
 
 # ------------------------------------------------------------------ scalar graph

@@ -29,17 +29,23 @@ from matplotlib.image import AxesImage  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from cnnedu import conv_explain as cx  # noqa: E402
-from cnnedu import viz, viz_act, viz_backprop, viz_conv, viz_model, viz_pool  # noqa: E402
-from cnnedu.backprop_explain import scalar_graph  # noqa: E402
-from cnnedu.pooling import avg_pool2d  # noqa: E402
+from cnnedu.explain import conv as cx  # noqa: E402
+from cnnedu import viz
+from cnnedu.viz import pool as viz_pool  # noqa: E402
+from cnnedu.viz import activation as viz_act
+from cnnedu.viz import backprop as viz_backprop
+from cnnedu.viz import conv as viz_conv
+from cnnedu.viz import model as viz_model
+from cnnedu.explain.backprop import scalar_graph  # noqa: E402
+from cnnedu.ops.pool import avg_pool2d  # noqa: E402
 
 OKABE_ITO_HEX = {"#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7"}
 ALLOWED_CMAPS = {viz.IMAGE_CMAP, viz.MAGNITUDE_CMAP, viz.SIGNED_CMAP}
 SEQUENTIAL = {viz.IMAGE_CMAP, viz.MAGNITUDE_CMAP}
 SIGNED = {viz.SIGNED_CMAP}
 NONE = set()          # draws no colour-mapped artist
-VIZ_MODULES = [viz, viz_act, viz_backprop, viz_conv, viz_model, viz_pool]
+VIZ_MODULES = {"viz": viz, "viz_act": viz_act, "viz_backprop": viz_backprop,
+               "viz_conv": viz_conv, "viz_model": viz_model, "viz_pool": viz_pool}
 
 RNG = np.random.default_rng(0)
 SIGNED_DATA = RNG.standard_normal((6, 6))                  # negative and positive values
@@ -53,7 +59,7 @@ def colour_scales(fig):
     An artist maps values to colours if it holds values (an image or a
     collection with an array; RGB(A) pictures and contours in fixed colours
     do not) or if colour limits were set on it without values (the cells
-    of :class:`cnnedu.viz_pool.CellGrid`, coloured directly from the map).
+    of :class:`cnnedu.viz.pool.CellGrid`, coloured directly from the map).
     """
     scales = []
     for art in fig.findobj(lambda a: hasattr(a, "get_cmap") and hasattr(a, "norm")):
@@ -349,7 +355,7 @@ def test_drawing_function_uses_the_books_colour_maps(name, data):
 def test_every_public_drawing_function_is_checked():
     covered = {f"{module}.{fn}" for module, fns in (key.split(".", 1) for key in CASES)
                for fn in fns.split("+")}
-    public = {f"{m.__name__.split('.')[-1]}.{n}" for m in VIZ_MODULES for n in m.__all__
+    public = {f"{key}.{n}" for key, m in VIZ_MODULES.items() for n in m.__all__
               if inspect.isfunction(getattr(m, n))}
     assert public - covered - NOT_DRAWING == set(), "public functions without a colour check"
     assert covered - public == set(), "cases name functions that do not exist"
@@ -418,7 +424,7 @@ def test_palette_constants_are_the_okabe_ito_colours():
 def test_named_colours_of_every_viz_module_are_okabe_ito_or_grey():
     from cnnedu.widgets import _registry  # noqa: F401  (imports the widget modules too)
 
-    modules = VIZ_MODULES + [importlib.import_module(f"cnnedu.widgets.{name.split('.')[0]}")
+    modules = list(VIZ_MODULES.values()) + [importlib.import_module(f"cnnedu.widgets.{name.split('.')[0]}")
                              for name in _registry.builders()]
     checked = 0
     for module in modules:

@@ -1,12 +1,12 @@
-"""Tests of cnnedu.conv: sizes, hand-computed examples, fast == naive, gradients, errors."""
+"""Tests of cnnedu.ops.conv: sizes, hand-computed examples, fast == naive, gradients, errors."""
 import doctest
 import itertools
 
 import numpy as np
 import pytest
 
-from cnnedu import conv
-from cnnedu.conv import (col2im, conv2d, conv2d_backward, conv2d_backward_naive, conv2d_naive,
+from cnnedu.ops import conv as conv
+from cnnedu.ops.conv import (col2im, conv2d, conv2d_backward, conv2d_backward_naive, conv2d_naive,
                          conv_output_size, convolve2d, convolve2d_naive, correlate2d,
                          correlate2d_naive, im2col, resolve_padding)
 from cnnedu.gradcheck import check_gradient, rel_error

@@ -1,9 +1,9 @@
-"""cnnedu.conv_explain: what the convolution explorers show, checked against cnnedu.conv."""
+"""cnnedu.explain.conv: what the convolution explorers show, checked against cnnedu.ops.conv."""
 import numpy as np
 import pytest
 
-from cnnedu import conv_explain as cx
-from cnnedu.conv import conv2d, conv_output_size, correlate2d
+from cnnedu.explain import conv as cx
+from cnnedu.ops.conv import conv2d, conv_output_size, correlate2d
 from cnnedu.kernels import get_kernel, kernel_names
 
 GEOMETRIES = [  # (H, W, KH, KW, stride, padding, dilation)

@@ -1,8 +1,8 @@
-"""cnnedu.dense: forward/backward, fast vs naive, gradient checks, errors."""
+"""cnnedu.ops.dense: forward/backward, fast vs naive, gradient checks, errors."""
 import numpy as np
 import pytest
 
-from cnnedu.dense import dense, dense_backward, dense_backward_naive, dense_naive
+from cnnedu.ops.dense import dense, dense_backward, dense_backward_naive, dense_naive
 from cnnedu.gradcheck import check_gradient
 
 # (N, D, M): batch, in_features, out_features

@@ -1,8 +1,8 @@
-"""cnnedu.dropout: inverted dropout, statistics, determinism, backward, errors."""
+"""cnnedu.ops.dropout: inverted dropout, statistics, determinism, backward, errors."""
 import numpy as np
 import pytest
 
-from cnnedu.dropout import dropout, dropout_backward
+from cnnedu.ops.dropout import dropout, dropout_backward
 from cnnedu.gradcheck import check_gradient
 
 RATES = pytest.mark.parametrize("rate", [0.1, 0.5, 0.8], ids=["rate0.1", "rate0.5", "rate0.8"])

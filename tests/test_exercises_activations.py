@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from cnnedu import activations as act
-from cnnedu.exercises import activations as ex
+from cnnedu.ops import activation as act
+from cnnedu.exercises import activation as ex
 
 
 def test_relu_by_hand(capsys):

@@ -1,8 +1,8 @@
 """Checkers of the backpropagation exercises: they accept right answers and explain wrong ones."""
 import numpy as np
 
-from cnnedu.backprop_explain import dilate
-from cnnedu.dense import dense_backward
+from cnnedu.explain.backprop import dilate
+from cnnedu.ops.dense import dense_backward
 from cnnedu.exercises import backprop as ex
 from cnnedu.gradcheck import numerical_gradient
 

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from cnnedu.conv import conv2d, conv_output_size, convolve2d, correlate2d, im2col
+from cnnedu.ops.conv import conv2d, conv_output_size, convolve2d, correlate2d, im2col
 from cnnedu.exercises import conv as ex
 
 

@@ -1,13 +1,13 @@
 """Checkers of the exercises on dense layers: they accept right answers and explain wrong ones."""
 import numpy as np
 
-from cnnedu import activations as act
-from cnnedu.dense import dense
-from cnnedu.dropout import dropout
+from cnnedu.ops import activation as act
+from cnnedu.ops.dense import dense
+from cnnedu.ops.dropout import dropout
 from cnnedu.exercises import dense as ex
-from cnnedu.layers import Conv2D, Dense, Flatten, GlobalAvgPool2D, MaxPool2D
-from cnnedu.losses import softmax_cross_entropy
-from cnnedu.model import Sequential
+from cnnedu.nn import Conv2D, Dense, Flatten, GlobalAvgPool2D, MaxPool2D
+from cnnedu.ops.loss import softmax_cross_entropy
+from cnnedu.nn.model import Sequential
 
 
 def test_shapes(capsys):

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from cnnedu.exercises import model as ex
-from cnnedu.inspect_model import confusion_matrix, saliency
-from cnnedu.losses import accuracy
+from cnnedu.explain.model import confusion_matrix, saliency
+from cnnedu.ops.loss import accuracy
 
 
 # ---------------------------------------------------------------- by hand

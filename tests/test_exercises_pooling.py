@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from cnnedu.exercises.pooling import (HAND_X, SHAPE_CASES, check_avg_pool_reshape,
+from cnnedu.exercises.pool import (HAND_X, SHAPE_CASES, check_avg_pool_reshape,
                                       check_max_pool2d_single, check_max_pool_backward,
                                       check_output_shapes, check_pool_by_hand,
                                       check_window_counts)

@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 
 from cnnedu.gradcheck import numerical_gradient, rel_error
-from cnnedu.inspect_model import (classic_cnn, confusion_matrix, feature_maps,
+from cnnedu.explain.model import (classic_cnn, confusion_matrix, feature_maps,
                                   most_active_channels, most_confident_mistakes, saliency)
-from cnnedu.layers import Conv2D, Dense, Dropout, Flatten, Input, MaxPool2D, Softmax
-from cnnedu.model import Sequential
+from cnnedu.nn import Conv2D, Dense, Dropout, Flatten, Input, MaxPool2D, Softmax
+from cnnedu.nn.model import Sequential
 
 
 def tiny(head="softmax", dtype="float64", seed=1):

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from cnnedu.conv import correlate2d
+from cnnedu.ops.conv import correlate2d
 from cnnedu.kernels import KERNEL_DESCRIPTIONS, describe_kernel, gaussian_kernel, get_kernel, \
     kernel_names
 

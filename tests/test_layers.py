@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from cnnedu.gradcheck import check_layer
-from cnnedu.initializers import fans, get_initializer, glorot_uniform, he_normal
-from cnnedu.layers import (ELU, SELU, Activation, AveragePooling2D, AvgPool2D, Conv2D, Dense,
+from cnnedu.nn.initializers import fans, get_initializer, glorot_uniform, he_normal
+from cnnedu.nn import (ELU, SELU, Activation, AveragePooling2D, AvgPool2D, Conv2D, Dense,
                            Dropout, Flatten, GlobalAveragePooling2D, GlobalAvgPool2D, Input,
                            LeakyReLU, MaxPool2D, MaxPooling2D, ReLU, Sigmoid, Softmax, Tanh)
 

@@ -1,13 +1,13 @@
-"""cnnedu.losses: cross-entropy, mse, accuracy; values, gradients, stability, errors."""
+"""cnnedu.ops.loss: cross-entropy, mse, accuracy; values, gradients, stability, errors."""
 import math
 import warnings
 
 import numpy as np
 import pytest
 
-from cnnedu.activations import softmax
+from cnnedu.ops.activation import softmax
 from cnnedu.gradcheck import check_gradient
-from cnnedu.losses import (accuracy, cross_entropy, mse, softmax_cross_entropy,
+from cnnedu.ops.loss import (accuracy, cross_entropy, mse, softmax_cross_entropy,
                            softmax_cross_entropy_naive)
 
 BOTH = pytest.mark.parametrize("sce", [softmax_cross_entropy, softmax_cross_entropy_naive],

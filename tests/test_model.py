@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from cnnedu.gradcheck import numerical_gradient, rel_error
-from cnnedu.layers import (Conv2D, Dense, Dropout, Flatten, Input, MaxPool2D, ReLU, Softmax)
-from cnnedu.model import History, Sequential
-from cnnedu.optim import SGD, Adam
-from cnnedu.progress import ProgressBar, format_metrics
+from cnnedu.nn import (Conv2D, Dense, Dropout, Flatten, Input, MaxPool2D, ReLU, Softmax)
+from cnnedu.nn.model import History, Sequential
+from cnnedu.nn.optim import SGD, Adam
+from cnnedu.nn.progress import ProgressBar, format_metrics
 
 
 def classic_cnn(**kwargs):

@@ -1,8 +1,8 @@
-"""Tests of cnnedu.optim: first steps against hand-computed values, state, errors."""
+"""Tests of cnnedu.nn.optim: first steps against hand-computed values, state, errors."""
 import numpy as np
 import pytest
 
-from cnnedu.optim import SGD, Adam, Optimizer, get_optimizer
+from cnnedu.nn.optim import SGD, Adam, Optimizer, get_optimizer
 
 P0 = [1.0, -2.0]
 G1 = [0.5, -1.0]

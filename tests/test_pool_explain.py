@@ -4,12 +4,12 @@ import itertools
 import numpy as np
 import pytest
 
-from cnnedu.conv import correlate2d
+from cnnedu.ops.conv import correlate2d
 from cnnedu.data import load_digits
 from cnnedu.kernels import get_kernel
-from cnnedu.pool_explain import (conv_multiply_adds, digit_edge_map, pool_geometry_problem,
+from cnnedu.explain.pool import (conv_multiply_adds, digit_edge_map, pool_geometry_problem,
                                  window_coverage)
-from cnnedu.pooling import max_pool2d
+from cnnedu.ops.pool import max_pool2d
 
 
 # ------------------------------------------------------------ digit_edge_map

@@ -1,11 +1,11 @@
-"""Tests of cnnedu.pooling: max, average and global pooling, forward and backward."""
+"""Tests of cnnedu.ops.pool: max, average and global pooling, forward and backward."""
 import itertools
 
 import numpy as np
 import pytest
 
 from cnnedu.gradcheck import check_gradient
-from cnnedu.pooling import (
+from cnnedu.ops.pool import (
     avg_pool2d, avg_pool2d_backward, avg_pool2d_backward_naive, avg_pool2d_naive,
     global_avg_pool2d, global_avg_pool2d_backward, global_avg_pool2d_backward_naive,
     global_avg_pool2d_naive, global_max_pool2d, global_max_pool2d_backward,

@@ -1,4 +1,4 @@
-"""cnnedu.viz_act: drawing functions of the activation and dense-head chapters,
+"""cnnedu.viz.activation: drawing functions of the activation and dense-head chapters,
 checked headless on their artists."""
 import matplotlib
 
@@ -8,7 +8,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from cnnedu import viz_act  # noqa: E402
+from cnnedu.viz import activation as viz_act  # noqa: E402
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from cnnedu import viz_backprop as vb  # noqa: E402
-from cnnedu.backprop_explain import scalar_graph  # noqa: E402
+from cnnedu.viz import backprop as vb  # noqa: E402
+from cnnedu.explain.backprop import scalar_graph  # noqa: E402
 from cnnedu.viz import SIGNED_CMAP  # noqa: E402
 
 

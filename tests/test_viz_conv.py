@@ -1,4 +1,4 @@
-"""cnnedu.viz_conv: drawing functions of the convolution chapter, checked on their artists."""
+"""cnnedu.viz.conv: drawing functions of the convolution chapter, checked on their artists."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -8,8 +8,8 @@ import pytest  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from cnnedu import conv_explain as cx  # noqa: E402
-from cnnedu import viz_conv as vc  # noqa: E402
+from cnnedu.explain import conv as cx  # noqa: E402
+from cnnedu.viz import conv as vc  # noqa: E402
 from cnnedu.viz import SIGNED_CMAP  # noqa: E402
 
 

@@ -5,8 +5,8 @@ import pytest
 from matplotlib.figure import Figure
 
 from cnnedu.viz import MAGNITUDE_CMAP, SIGNED_CMAP
-from cnnedu.viz_act import HIGHLIGHT_COLOR
-from cnnedu.viz_model import (TRAIN_COLOR, VAL_COLOR, mosaic, plot_history,
+from cnnedu.viz.activation import HIGHLIGHT_COLOR
+from cnnedu.viz.model import (TRAIN_COLOR, VAL_COLOR, mosaic, plot_history,
                               show_confusion_matrix, show_feature_maps, show_filters,
                               show_probabilities, show_saliency, update_feature_maps,
                               update_probabilities)

@@ -5,8 +5,8 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from cnnedu.pooling import max_pool2d, pool_window
-from cnnedu.viz_pool import (CellGrid, CellLabels, Outlines, draw_pool_input, draw_pool_output,
+from cnnedu.ops.pool import max_pool2d, pool_window
+from cnnedu.viz.pool import (CellGrid, CellLabels, Outlines, draw_pool_input, draw_pool_output,
                              draw_pool_window, format_value, update_pool_input,
                              update_pool_output, update_pool_window)
 

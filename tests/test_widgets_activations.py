@@ -2,10 +2,10 @@
 import numpy as np
 import pytest
 
-from cnnedu import activations as act
-from cnnedu.act_explain import (digit_feature_map, entropy, evaluate_activation,
+from cnnedu.ops import activation as act
+from cnnedu.explain.activation import (digit_feature_map, entropy, evaluate_activation,
                                 softmax_with_temperature)
-from cnnedu.widgets.activations import (DEFAULT_LOGITS, activation_explorer, parse_logits,
+from cnnedu.widgets.activation import (DEFAULT_LOGITS, activation_explorer, parse_logits,
                                         softmax_explorer)
 
 

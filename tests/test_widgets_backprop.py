@@ -6,10 +6,10 @@ import ipywidgets as widgets
 import numpy as np
 import pytest
 
-from cnnedu import backprop_explain as bx
-from cnnedu.conv import conv2d, conv2d_backward
-from cnnedu.pool_explain import digit_edge_map
-from cnnedu.pooling import max_pool2d, max_pool2d_backward
+from cnnedu.explain import backprop as bx
+from cnnedu.ops.conv import conv2d, conv2d_backward
+from cnnedu.explain.pool import digit_edge_map
+from cnnedu.ops.pool import max_pool2d, max_pool2d_backward
 from cnnedu.widgets.backprop import (conv_backward_explorer, learn_kernel_explorer,
                                      maxpool_routing_explorer)
 

@@ -7,8 +7,8 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
-from cnnedu import conv_explain as cx
-from cnnedu.conv import conv2d, conv_output_size, correlate2d
+from cnnedu.explain import conv as cx
+from cnnedu.ops.conv import conv2d, conv_output_size, correlate2d
 from cnnedu.kernels import get_kernel, kernel_names
 from cnnedu.widgets.conv import filter_bank, kernel_slider, stride_explorer
 

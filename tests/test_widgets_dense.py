@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from cnnedu.dropout import dropout
+from cnnedu.ops.dropout import dropout
 from cnnedu.widgets.dense import N_MASKS, digit_activations, dropout_explorer
 
 

@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 
 from cnnedu.data import load_digits
-from cnnedu.inspect_model import classic_cnn, feature_maps
-from cnnedu.layers import Conv2D, Dense, Flatten, Input, MaxPool2D
-from cnnedu.model import Sequential
-from cnnedu.viz_model import mosaic
+from cnnedu.explain.model import classic_cnn, feature_maps
+from cnnedu.nn import Conv2D, Dense, Flatten, Input, MaxPool2D
+from cnnedu.nn.model import Sequential
+from cnnedu.viz.model import mosaic
 from cnnedu.widgets.model import (GRID, N_CHANNELS, N_DIGITS, cells_to_image, digit_explorer,
                                   image_to_cells)
 

@@ -4,10 +4,10 @@ import itertools
 import numpy as np
 import pytest
 
-from cnnedu.pool_explain import digit_edge_map, window_coverage
-from cnnedu.pooling import avg_pool2d, max_pool2d, pool_window
-from cnnedu.viz_pool import format_value
-from cnnedu.widgets.pooling import pooling_explorer
+from cnnedu.explain.pool import digit_edge_map, window_coverage
+from cnnedu.ops.pool import avg_pool2d, max_pool2d, pool_window
+from cnnedu.viz.pool import format_value
+from cnnedu.widgets.pool import pooling_explorer
 
 POOL = {"max": max_pool2d, "avg": avg_pool2d}
 

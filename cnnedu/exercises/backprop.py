@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..activations import relu_grad
-from ..conv import conv2d, conv2d_backward, convolve2d
-from ..dense import dense_backward
-from ..losses import softmax_cross_entropy
+from ..ops.activation import relu_grad
+from ..ops.conv import conv2d, conv2d_backward, convolve2d
+from ..ops.dense import dense_backward
+from ..ops.loss import softmax_cross_entropy
 from ._common import check_answer, check_function
-from .activations import strict
+from .activation import strict
 
 __all__ = ["CHAIN", "check_chain_rule", "check_backward_shapes", "check_relu_backward",
            "check_dense_backward", "check_numerical_gradient", "conv_input_grad_buggy",
@@ -63,7 +63,7 @@ def check_relu_backward(fn, quiet=False):
 
 def check_dense_backward(fn, quiet=False):
     """Exercise 4: ``fn(dy, x, w)`` with ``dy`` (N, M), ``x`` (N, D), ``w`` (M, D) returns
-    ``(dx, dw, db)`` like :func:`cnnedu.dense.dense_backward` (summed over the batch)."""
+    ``(dx, dw, db)`` like :func:`cnnedu.ops.dense.dense_backward` (summed over the batch)."""
     rng = np.random.default_rng(4)
     cases = []
     for n, d, m in [(4, 3, 2), (1, 5, 3), (6, 2, 4), (3, 1, 1), (2, 7, 5)]:
@@ -175,7 +175,7 @@ def _reference_single(dy, x, w, stride, padding):
 
 def check_conv_input_grad(fn, quiet=False):
     """Exercise 6: the corrected ``fn(dy, w, input_size, stride, padding)`` returns dL/dx
-    of a single-channel convolution; compared with :func:`cnnedu.conv.conv2d_backward`
+    of a single-channel convolution; compared with :func:`cnnedu.ops.conv.conv2d_backward`
     over :data:`CONV_CASES` (strides 1, 2 and 3, paddings 0 to 2)."""
     cases = [(dy, w, x.shape, s, p) for dy, x, w, s, p in _conv_cases(6)]
 
@@ -188,6 +188,6 @@ def check_conv_input_grad(fn, quiet=False):
 def check_conv_backward_single(fn, quiet=False):
     """Exercise 7: ``fn(dy, x, w, stride, padding)`` for one channel (``x`` (H, W),
     ``w`` (KH, KW), ``dy`` (OH, OW)) returns ``(dx, dw, db)`` with ``db`` a number;
-    compared with :func:`cnnedu.conv.conv2d_backward` over :data:`CONV_CASES`."""
+    compared with :func:`cnnedu.ops.conv.conv2d_backward` over :data:`CONV_CASES`."""
     return check_function("conv backward (one channel)", strict(fn), _reference_single,
                           _conv_cases(7), quiet=quiet)

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..conv import conv2d, conv_output_size, convolve2d, correlate2d, im2col
-from ..conv_explain import receptive_field
+from ..ops.conv import conv2d, conv_output_size, convolve2d, correlate2d, im2col
+from ..explain.conv import receptive_field
 from ._common import CheckResult, check_answer, check_function
 
 __all__ = ["HAND_X", "HAND_K", "SHAPE_CASES", "PARAM_LAYER", "RF_LAYERS",
@@ -233,7 +233,7 @@ def _hint_correlate(args, got):
 def check_correlate2d(fn, quiet: bool = False) -> CheckResult:
     """Exercise 4: ``fn(x2d, k)``, a 'valid' cross-correlation written with loops.
 
-    Compared with :func:`cnnedu.conv.correlate2d` on random inputs: square
+    Compared with :func:`cnnedu.ops.conv.correlate2d` on random inputs: square
     and non-square, 1x1 and 1xN kernels, a kernel as large as the input.
 
     Parameters
@@ -318,7 +318,7 @@ def _strided_cases(rng):
 def check_strided_conv(fn, quiet: bool = False) -> CheckResult:
     """Exercise 6: ``fn(x2d, k, stride, padding, dilation)``, strided and dilated.
 
-    Compared with :func:`cnnedu.conv.conv2d` on one channel; cases include a
+    Compared with :func:`cnnedu.ops.conv.conv2d` on one channel; cases include a
     stride that does not tile the input, a stride larger than the input,
     padding with dilation, and non-square inputs and kernels.
 
@@ -358,7 +358,7 @@ def _im2col_reference(x, kh, kw):
 def check_im2col(fn, quiet: bool = False) -> CheckResult:
     """Exercise 7a: ``fn(x2d, kh, kw)``, the window matrix of one channel.
 
-    The expected layout is :func:`cnnedu.conv.im2col`'s: row ``u*KW + v``
+    The expected layout is :func:`cnnedu.ops.conv.im2col`'s: row ``u*KW + v``
     holds kernel tap ``(u, v)``, column ``i*OW + j`` the window of output
     pixel ``(i, j)``; shape ``(KH*KW, OH*OW)`` (stride 1, no padding).
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations as act
-from ..dense import dense
-from ..dropout import dropout
-from ..losses import softmax_cross_entropy
+from ..ops import activation as act
+from ..ops.dense import dense
+from ..ops.dropout import dropout
+from ..ops.loss import softmax_cross_entropy
 from ._common import check_answer, check_function
-from .activations import strict
+from .activation import strict
 
 __all__ = ["check_dense_shapes", "check_param_counts", "check_loss_by_hand",
            "check_gap_head", "check_dense", "check_softmax", "check_dropout",
@@ -67,7 +67,7 @@ def check_gap_head(gap_head, flatten_head, quiet=False):
 # ------------------------------------------------------------------ code
 def check_dense(fn, quiet=False):
     """Exercise 5: ``fn(x, w, b)`` with ``x`` (N, D), ``w`` (M, D), ``b`` (M,) returns
-    ``z`` (N, M), ``z = x W^T + b``; compared with :func:`cnnedu.dense.dense`."""
+    ``z`` (N, M), ``z = x W^T + b``; compared with :func:`cnnedu.ops.dense.dense`."""
     rng = np.random.default_rng(5)
     cases = []
     for n, d, m in [(4, 3, 2), (1, 5, 3), (2, 1, 4), (3, 6, 1), (5, 4, 4)]:
@@ -92,7 +92,7 @@ def check_softmax(fn, quiet=False):
 
 def check_dropout(fn, quiet=False):
     """Exercise 7: ``fn(x, rate, rng, training)`` returns ``(y, mask)`` like
-    :func:`cnnedu.dropout.dropout`.
+    :func:`cnnedu.ops.dropout.dropout`.
 
     The mask must be drawn as ``rng.random(x.shape) < 1 - rate`` (kept where
     true) so that the same generator gives the same mask; the checker passes
@@ -116,7 +116,7 @@ def check_dropout(fn, quiet=False):
 def check_softmax_cross_entropy(fn, quiet=False):
     """Exercise 8: ``fn(logits, labels)`` returns ``(loss, dlogits)``, the mean
     cross-entropy of softmax(logits) and its gradient, like
-    :func:`cnnedu.losses.softmax_cross_entropy`."""
+    :func:`cnnedu.ops.loss.softmax_cross_entropy`."""
     rng = np.random.default_rng(8)
     cases = [(rng.standard_normal((4, 10)), np.array([3, 0, 9, 3])),
              (np.zeros((1, 10)), np.array([7])),

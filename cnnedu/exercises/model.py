@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..inspect_model import confusion_matrix, saliency
-from ..layers import Conv2D, Dense, Flatten, Input, MaxPool2D
-from ..losses import accuracy
-from ..model import Sequential
+from ..explain.model import confusion_matrix, saliency
+from ..nn import Conv2D, Dense, Flatten, Input, MaxPool2D
+from ..ops.loss import accuracy
+from ..nn.model import Sequential
 from ._common import CheckResult, check_answer, check_function
-from .activations import strict
+from .activation import strict
 
 __all__ = ["EX3_TRUE", "EX3_PRED", "EX5_LAYERS", "check_param_counts", "check_same_shapes",
            "check_confusion_by_hand", "check_multiply_adds", "check_accuracy",
@@ -123,7 +123,7 @@ def check_new_architecture(flat_length, total, quiet=False):
 def check_accuracy(fn, quiet=False):
     """Exercise 6: ``fn(probs, labels)`` returns the fraction of rows of ``probs``
     (N, K) whose largest entry is at the true label; compared with
-    :func:`cnnedu.losses.accuracy` (ties: the first largest entry, as ``argmax``)."""
+    :func:`cnnedu.ops.loss.accuracy` (ties: the first largest entry, as ``argmax``)."""
     rng = np.random.default_rng(5)
 
     def probs(n, k):
@@ -145,7 +145,7 @@ def check_accuracy(fn, quiet=False):
 def check_confusion_matrix(fn, quiet=False):
     """Exercise 7: ``fn(y_true, y_pred, num_classes)`` returns the (K, K) matrix
     of counts ``cm[t, p]``; compared with
-    :func:`cnnedu.inspect_model.confusion_matrix`, including classes that never
+    :func:`cnnedu.explain.model.confusion_matrix`, including classes that never
     occur and a single sample."""
     rng = np.random.default_rng(6)
     cases = [(EX3_TRUE, EX3_PRED, 3),
@@ -172,7 +172,7 @@ def check_saliency(fn, quiet=False):
     r"""Exercise 8: ``fn(model, x, c)`` returns :math:`\partial z_c / \partial x` for one
     input ``x`` of shape ``(1,) + model.input_shape`` and a class ``c``, where ``z``
     are the logits (the input of the final softmax), using the layers' ``forward``
-    and ``backward``; compared with :func:`cnnedu.inspect_model.saliency` on small
+    and ``backward``; compared with :func:`cnnedu.explain.model.saliency` on small
     float64 models, among them one whose last layer has no softmax.
 
     ``fn`` gets a copy of the input, so changing it in place does no harm.

@@ -9,10 +9,10 @@
 * :func:`maxpool_routing_explorer` -- where max pooling sends the gradient of
   each pooled cell.
 
-The numbers come from :mod:`cnnedu.backprop_explain` (built on
-:func:`cnnedu.conv.conv2d_backward` and
-:func:`cnnedu.pooling.max_pool2d_backward`), the pictures from
-:mod:`cnnedu.viz_backprop`.
+The numbers come from :mod:`cnnedu.explain.backprop` (built on
+:func:`cnnedu.ops.conv.conv2d_backward` and
+:func:`cnnedu.ops.pool.max_pool2d_backward`), the pictures from
+:mod:`cnnedu.viz.backprop`.
 """
 from __future__ import annotations
 
@@ -22,18 +22,18 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.collections import LineCollection
 
-from .. import backprop_explain as bx
-from ..conv_explain import geometry
+from ..explain import backprop as bx
+from ..explain.conv import geometry
 from ..data import load_digits
 from ..kernels import get_kernel
-from ..pool_explain import digit_edge_map, pool_geometry_problem
-from ..viz import HIGHLIGHT_COLOR, IMAGE_CMAP, SIGNED_CMAP, signed_cmap_limits
-from ..viz_act import blit_figure
-from ..viz_backprop import (PIXEL_COLOR, bare_axes, cell_outlines, fixed_box, grid_labels,
+from ..explain.pool import digit_edge_map, pool_geometry_problem
+from ..viz.base import HIGHLIGHT_COLOR, IMAGE_CMAP, SIGNED_CMAP, signed_cmap_limits
+from ..viz.activation import blit_figure
+from ..viz.backprop import (PIXEL_COLOR, bare_axes, cell_outlines, fixed_box, grid_labels,
                             padded_cmap, padded_map, panel_titles, routing_arrows,
                             set_cell_outlines, set_grid_labels, set_panel_titles, set_routing,
                             signed_map, update_padded_map, update_signed_map)
-from ..viz_pool import CellLabels
+from ..viz.pool import CellLabels
 from ._base import Explorer
 
 __all__ = ["conv_backward_explorer", "learn_kernel_explorer", "maxpool_routing_explorer"]
@@ -141,7 +141,7 @@ def conv_backward_explorer(inputs=None, kernels=None, kernel: str = "sobel_x", s
     ``dL/dy`` is all ones). Five panels: the input (padding in pale blue;
     in grey around a signed input, drawn with the diverging map), the
     kernel, ``dL/dy``, ``dL/dx`` and ``dL/dw``, all computed by
-    :func:`cnnedu.conv.conv2d_backward`. A chosen input pixel (green) is
+    :func:`cnnedu.ops.conv.conv2d_backward`. A chosen input pixel (green) is
     traced: the output cells whose window contains it and the kernel taps
     that meet it are outlined in green, and the caption writes
     ``dL/dx[r, c]`` as the sum of ``dy[i, j]·w[u, v]`` over those pairs. In
@@ -381,7 +381,7 @@ def learn_kernel_explorer(source: str = "digits", lr: float = 1.0, steps: int = 
 
     The targets are 8 inputs (digits or crops of the sample photo)
     cross-correlated with a hidden kernel (Sobel x); starting from a kernel of
-    zeros, :func:`cnnedu.backprop_explain.learn_kernel` takes ``steps`` steps
+    zeros, :func:`cnnedu.explain.backprop.learn_kernel` takes ``steps`` steps
     of plain gradient descent on the mean squared error. The whole run is
     computed once per (data, learning rate) and cached, so the step slider
     (and its Play button) only redraws. Panels: the target for the first
@@ -545,14 +545,14 @@ def maxpool_routing_explorer(feature_map=None, size: int = 2, stride: int = 2,
     Three panels: the feature map with every window outlined and each
     window's maximum marked; the upstream gradient ``dL/dy`` (all ones, or
     random numbers); and ``dL/dx`` from
-    :func:`cnnedu.pooling.max_pool2d_backward`, with a line from the centre
+    :func:`cnnedu.ops.pool.max_pool2d_backward`, with a line from the centre
     of each window to the cell that receives its gradient.
 
     Parameters
     ----------
     feature_map : array_like (H, W), optional
         At most 16x16; default a 12x12 crop of the Sobel x response of a
-        digit (:func:`cnnedu.pool_explain.digit_edge_map`).
+        digit (:func:`cnnedu.explain.pool.digit_edge_map`).
     size, stride : int
         Initial window size (1 to 6) and stride (1 to H + 1).
     upstream : {'ones', 'random'}

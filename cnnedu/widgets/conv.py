@@ -6,8 +6,8 @@
   the kernel's footprint, the output grid and the output-size formula.
 * :func:`filter_bank` -- a preset or hand-typed kernel applied to a photo.
 
-The numbers come from :mod:`cnnedu.conv_explain` and :mod:`cnnedu.conv`, the
-pictures from :mod:`cnnedu.viz_conv`; each builder returns an
+The numbers come from :mod:`cnnedu.explain.conv` and :mod:`cnnedu.ops.conv`, the
+pictures from :mod:`cnnedu.viz.conv`; each builder returns an
 :class:`~cnnedu.widgets.Explorer`.
 """
 from __future__ import annotations
@@ -17,18 +17,18 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
-from .. import conv_explain as cx
+from ..explain import conv as cx
 from .._checks import as_float_array, check_ndim
-from ..conv import conv2d, correlate2d
+from ..ops.conv import conv2d, correlate2d
 from ..data import load_digits, load_sample_image
 from ..kernels import describe_kernel, get_kernel, kernel_names
-from ..viz import IMAGE_CMAP, SIGNED_CMAP, show_grid_values, show_image, signed_cmap_limits
-from ..viz_conv import (CURRENT_COLOR, FOOTPRINT_COLOR, PADDING_COLOR, LabelLayer,
+from ..viz.base import IMAGE_CMAP, SIGNED_CMAP, show_grid_values, show_image, signed_cmap_limits
+from ..viz.conv import (CURRENT_COLOR, FOOTPRINT_COLOR, PADDING_COLOR, LabelLayer,
                         cell_text_colours, draw_footprint, draw_never_read, draw_output,
                         draw_padded_input, draw_products, label_formatter, title_transform,
                         update_footprint, update_never_read, update_output,
                         update_padded_input)
-from ..viz_act import blit_figure
+from ..viz.activation import blit_figure
 from ._base import Explorer, new_figure
 
 __all__ = ["kernel_slider", "stride_explorer", "filter_bank"]
@@ -100,7 +100,7 @@ def kernel_slider(image=None, kernel="sobel_x") -> Explorer:
     element-wise products ``x·w``; and the output ``y`` with the cell being
     computed outlined -- cells computed before it are shown, later ones are
     blank (hatched). Cross-correlation in 'valid' mode
-    (:func:`cnnedu.conv.correlate2d`).
+    (:func:`cnnedu.ops.conv.correlate2d`).
 
     Parameters
     ----------
@@ -292,7 +292,7 @@ def stride_explorer(image=None, kernel="box_blur_3x3") -> Explorer:
         Controls ``kernel``, ``padding`` (0-3, 'same' or 'full'), ``stride``
         (1-5), ``dilation`` (1-4) and ``position`` (output cell, row-major
         ``i * OW + j``; its range follows the output size). ``state()``
-        holds ``input``, ``geometry`` (a :class:`~cnnedu.conv_explain.ConvGeometry`),
+        holds ``input``, ``geometry`` (a :class:`~cnnedu.explain.conv.ConvGeometry`),
         ``output_size``, ``output`` (the ``conv2d`` result, ``None`` when
         empty), ``empty``, ``explanation``, ``note``, ``formula``,
         ``kernel``, ``padded``, ``position``, ``i``, ``j`` and the footprint

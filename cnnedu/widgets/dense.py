@@ -9,11 +9,11 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from ..act_explain import digit_feature_map
-from ..activations import relu
-from ..dropout import dropout
-from ..viz import MAGNITUDE_CMAP, cmap_and_limits, show_image
-from ..viz_act import (blit_figure, draw_bars, show_dropout_mask, update_bars,
+from ..explain.activation import digit_feature_map
+from ..ops.activation import relu
+from ..ops.dropout import dropout
+from ..viz.base import MAGNITUDE_CMAP, cmap_and_limits, show_image
+from ..viz.activation import (blit_figure, draw_bars, show_dropout_mask, update_bars,
                        update_dropout_mask)
 from ._base import Explorer
 
@@ -58,7 +58,7 @@ def dropout_explorer(rate: float = 0.5, seed: int = 0, mode: str = "train",
     Explorer
         Controls ``rate``, ``seed``, ``mode``. ``state()`` holds ``x`` (the
         activations), ``mask`` and ``y`` as returned by
-        :func:`cnnedu.dropout.dropout`, ``rate``, ``training``,
+        :func:`cnnedu.ops.dropout.dropout`, ``rate``, ``training``,
         ``kept_fraction``, ``mean_before``, ``mean_after`` (this mask) and
         ``mean_after_average`` (over :data:`N_MASKS` masks drawn with
         ``rng=numpy.random.default_rng(seed + 1)``).

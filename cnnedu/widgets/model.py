@@ -16,14 +16,14 @@ import matplotlib
 import numpy as np
 from ipywidgets.widgets.widget_bool import ToggleButtonStyle
 
-from ..activations import softmax
+from ..ops.activation import softmax
 from ..data import load_digits
-from ..inspect_model import classic_cnn, feature_maps, most_active_channels
-from ..layers import Flatten
-from ..model import Sequential
-from ..viz import IMAGE_CMAP, MAGNITUDE_CMAP, SIGNED_CMAP, show_image
-from ..viz_act import blit_figure
-from ..viz_model import (show_feature_maps, show_probabilities, update_feature_maps,
+from ..explain.model import classic_cnn, feature_maps, most_active_channels
+from ..nn import Flatten
+from ..nn.model import Sequential
+from ..viz.base import IMAGE_CMAP, MAGNITUDE_CMAP, SIGNED_CMAP, show_image
+from ..viz.activation import blit_figure
+from ..viz.model import (show_feature_maps, show_probabilities, update_feature_maps,
                          update_probabilities)
 from ._base import Explorer
 
@@ -214,7 +214,7 @@ def digit_explorer(model=None, X=None, y=None, index: int = 0) -> DigitExplorer:
     model : Sequential, optional
         A model taking ``(1, 28, 28)`` digits and giving class probabilities
         (or logits), e.g. the chapter's trained CNN. By default the classic
-        CNN of :func:`cnnedu.inspect_model.classic_cnn`, **untrained**
+        CNN of :func:`cnnedu.explain.model.classic_cnn`, **untrained**
         (weights from seed 0); the caption says so.
     X : array_like, shape (N, 1, 28, 28), optional
         Digits for the slider (the first :data:`N_DIGITS`); by default

@@ -433,7 +433,7 @@ def _caption_numbers(caption: str, name: str) -> tuple[int, ...]:
 def test_stride_slider_changes_the_output_grid(visit):
     """Every stride of the stride explorer, in the static page: the caption shows the output
     size that cnnedu computes for the stride the slider shows, and it changes with it."""
-    from cnnedu.conv import conv_output_size
+    from cnnedu.ops.conv import conv_output_size
 
     page = visit.page
     explorer, stride = _explorer_swept(page, "stride s")
@@ -467,7 +467,7 @@ def test_kernel_position_slider_moves_the_window(visit):
     input sits at row i, column j of position i·OW + j, one cell further per step."""
     from matplotlib.colors import to_rgb
 
-    from cnnedu.viz_conv import FOOTPRINT_COLOR
+    from cnnedu.viz.conv import FOOTPRINT_COLOR
 
     page = visit.page
     explorer, position = _explorer_swept(page, "position")

@@ -1,0 +1,320 @@
+"""Quantities that explain activation functions (chapter "Activation functions").
+
+Pure computations, no drawing:
+
+- :func:`activation_pair` / :func:`evaluate_activation` -- an element-wise
+  activation and its derivative by name, with its parameter ``alpha`` bound;
+- :func:`softmax_with_temperature` and :func:`entropy` -- softmax of
+  ``z / T``, stable down to ``T -> 0``, and how spread out the result is;
+- :func:`gradient_norms_through_depth` -- how the size of a gradient changes
+  when it is propagated back through a deep stack of random dense layers
+  (vanishing with sigmoid, preserved with ReLU and He initialisation,
+  exploding when the weights are too large);
+- :func:`inactive_fraction` and :func:`dead_fraction` -- ReLU units whose
+  pre-activation is not positive, for one input or for every input of a batch;
+- :func:`sobel_x_map` and :func:`digit_feature_map` -- signed feature maps
+  (vertical-edge responses) to apply activations to.
+"""
+from __future__ import annotations
+
+import functools
+import numbers
+
+import numpy as np
+
+from ..ops import activation as act
+from .._checks import as_float_array, check_positive_int
+from ..ops.conv import correlate2d
+from ..data import load_digits
+from ..nn.initializers import glorot_uniform, he_normal
+from ..kernels import get_kernel
+
+__all__ = ["ELEMENTWISE", "WITH_ALPHA", "DEFAULT_ALPHA", "activation_pair",
+           "evaluate_activation", "softmax_with_temperature", "entropy",
+           "gradient_norms_through_depth", "inactive_fraction", "dead_fraction",
+           "SOBEL_X", "sobel_x_map", "digit_feature_map"]
+
+#: The horizontal Sobel kernel (``get_kernel('sobel_x')``): responds to vertical
+#: edges, positive where the image gets brighter from left to right.
+SOBEL_X = get_kernel("sobel_x")
+
+#: The element-wise activations, by name (softmax acts on a whole vector).
+ELEMENTWISE = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu")
+#: The activations that take a parameter ``alpha``.
+WITH_ALPHA = ("leaky_relu", "elu")
+#: Their default ``alpha`` (as in :mod:`cnnedu.ops.activation`).
+DEFAULT_ALPHA = {"leaky_relu": 0.01, "elu": 1.0}
+
+
+def _check_name(name, argument: str = "name") -> str:
+    if not isinstance(name, str) or name not in ELEMENTWISE:
+        raise ValueError(f"{argument} must be one of the element-wise activations "
+                         f"{', '.join(map(repr, ELEMENTWISE))}, got {name!r}")
+    return name
+
+
+def activation_pair(name, alpha=None):
+    """The element-wise activation ``name`` and its derivative, as functions of ``x``.
+
+    Parameters
+    ----------
+    name : {'sigmoid', 'tanh', 'relu', 'leaky_relu', 'elu', 'selu'}
+    alpha : float, optional
+        Slope (leaky ReLU) or negative saturation value (ELU); ``None`` means
+        the default of :data:`DEFAULT_ALPHA`. Only these two take it.
+
+    Returns
+    -------
+    f, f_grad : callables ``x -> ndarray`` (same shape as ``x``)
+    """
+    name = _check_name(name)
+    pair = act.get_activation(name)
+    if name in WITH_ALPHA:
+        alpha = DEFAULT_ALPHA[name] if alpha is None else alpha
+        if not isinstance(alpha, numbers.Real) or isinstance(alpha, bool) or not np.isfinite(alpha):
+            raise ValueError(f"alpha must be a finite real number, got {alpha!r}")
+        return (functools.partial(pair.f, alpha=float(alpha)),
+                functools.partial(pair.grad, alpha=float(alpha)))
+    if alpha is not None:
+        raise ValueError(f"{name} takes no alpha (only {' and '.join(WITH_ALPHA)} do), "
+                         f"got alpha={alpha!r}")
+    return pair.f, pair.grad
+
+
+def evaluate_activation(name, x, alpha=None):
+    """``f(x)`` and ``f'(x)`` for the element-wise activation ``name``.
+
+    Parameters
+    ----------
+    name : str
+        See :func:`activation_pair`.
+    x : array_like, any shape
+    alpha : float, optional
+        For ``'leaky_relu'`` and ``'elu'`` only.
+
+    Returns
+    -------
+    y : ndarray, same shape as ``x``
+    dydx : ndarray, same shape as ``x``
+    """
+    f, f_grad = activation_pair(name, alpha)
+    return f(x), f_grad(x)
+
+
+def softmax_with_temperature(logits, temperature=1.0, axis=-1):
+    """Softmax of ``logits / temperature``: sharper for ``T < 1``, flatter for ``T > 1``.
+
+    Parameters
+    ----------
+    logits : array_like, e.g. (K,) or (N, K)
+    temperature : float > 0
+    axis : int
+        The axis of the K scores.
+
+    Returns
+    -------
+    p : ndarray, same shape as ``logits``, summing to 1 along ``axis``
+
+    Notes
+    -----
+    .. math:: p_i = \\frac{e^{(z_i - m)/T}}{\\sum_k e^{(z_k - m)/T}}, \\qquad m = \\max_k z_k .
+
+    The maximum is subtracted *before* dividing by ``T``, so every exponent
+    is <= 0 and the largest is exactly 0 for any ``T`` (even ``T = 1e-300``,
+    where ``z / T`` itself would overflow). As ``T -> 0`` the result tends to
+    the one-hot vector of the largest logit (shared equally between tied
+    maxima); as ``T -> inf``, to the uniform distribution.
+    """
+    z = as_float_array(logits, "logits")
+    if (not isinstance(temperature, numbers.Real) or isinstance(temperature, bool)
+            or not temperature > 0 or not np.isfinite(temperature)):
+        raise ValueError(f"temperature must be a positive finite number, got {temperature!r}")
+    if not np.all(np.isfinite(z)):
+        raise ValueError("logits must be finite numbers (no NaN or inf)")
+    if z.ndim == 0 or z.size == 0:
+        raise ValueError(f"logits must be a non-empty array with at least one axis, "
+                         f"got shape {z.shape}")
+    if not isinstance(axis, numbers.Integral) or not -z.ndim <= axis < z.ndim:
+        raise ValueError(f"axis must be an int in [{-z.ndim}, {z.ndim - 1}] for logits of "
+                         f"shape {z.shape}, got {axis!r}")
+    axis = int(axis) % z.ndim
+    with np.errstate(over="ignore", under="ignore"):
+        shifted = (z - z.max(axis=axis, keepdims=True)) / z.dtype.type(temperature)
+        e = np.exp(shifted)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def entropy(p, axis=-1):
+    """Shannon entropy of probability vectors, in nats: ``-sum p log p``.
+
+    Parameters
+    ----------
+    p : array_like, e.g. (K,) or (N, K)
+        Probabilities (non-negative, summing to 1 along ``axis``).
+    axis : int
+
+    Returns
+    -------
+    H : float for a single vector, else ndarray with ``axis`` removed
+        0 for a one-hot vector, ``log K`` (the maximum) for the uniform one.
+        Terms with ``p = 0`` count as 0 (the limit of ``p log p``).
+    """
+    p = as_float_array(p, "p")
+    if p.ndim == 0:
+        raise ValueError("p must be an array of probabilities with at least one axis, "
+                         "got a 0-D scalar")
+    if np.any(p < 0) or not np.all(np.isfinite(p)):
+        raise ValueError("p must hold finite non-negative probabilities")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(p > 0, p * np.log(np.where(p > 0, p, 1)), 0.0)
+    h = -terms.sum(axis=axis)
+    h = np.maximum(h, 0.0)  # -0.0 and tiny negative rounding become 0
+    return float(h) if h.ndim == 0 else h
+
+
+def gradient_norms_through_depth(activation, depth, width=256, batch=64, init="auto",
+                                 gain=1.0, seed=0):
+    """Size of a gradient after flowing back through ``k`` layers, ``k = 0..depth``.
+
+    Builds a stack of ``depth`` random dense layers without bias,
+    ``a_l = f(W_l a_{l-1})`` with ``W_l`` of shape (width, width), feeds a
+    batch of standard-normal inputs forward, then propagates a random
+    gradient ``g`` from the top back down:
+    ``g <- W_l^T (g * f'(z_l))``. The product of the derivatives
+    ``f'(z_l)`` and of the weight matrices decides whether ``g`` shrinks
+    (vanishes) or grows (explodes) with depth.
+
+    Parameters
+    ----------
+    activation : str
+        An element-wise activation (see :data:`ELEMENTWISE`), default parameters.
+    depth : int >= 1
+        Number of layers.
+    width : int
+        Units per layer.
+    batch : int
+        Number of input vectors.
+    init : {'auto', 'he', 'glorot'}
+        Weight initialisation: He normal (std ``sqrt(2 / width)``), Glorot
+        uniform (variance ``1 / width`` here), or ``'auto'``: He for ReLU,
+        leaky ReLU and ELU, Glorot otherwise.
+    gain : float > 0
+        Multiplies every weight (``gain > 1`` makes gradients explode).
+    seed : int
+
+    Returns
+    -------
+    norms : ndarray, shape (depth + 1,)
+        ``norms[k] = ||dL/da_{depth-k}|| / ||dL/da_depth||``: the norm of the
+        gradient with respect to the activations ``k`` layers below the top,
+        relative to the gradient at the top (``norms[0] = 1``). Entry
+        ``depth`` is the gradient with respect to the input.
+    """
+    name = _check_name(activation, "activation")
+    depth = check_positive_int(depth, "depth")
+    width = check_positive_int(width, "width")
+    batch = check_positive_int(batch, "batch")
+    if init == "auto":
+        init = "he" if name in ("relu", "leaky_relu", "elu") else "glorot"
+    if init not in ("he", "glorot"):
+        raise ValueError(f"init must be 'auto', 'he' or 'glorot', got {init!r}")
+    if not isinstance(gain, numbers.Real) or isinstance(gain, bool) or not gain > 0:
+        raise ValueError(f"gain must be a positive number, got {gain!r}")
+    draw = he_normal if init == "he" else glorot_uniform
+    f, f_grad = activation_pair(name)
+    rng = np.random.default_rng(seed)
+    weights = [gain * draw((width, width), rng, dtype="float64") for _ in range(depth)]
+    a = rng.standard_normal((batch, width))
+    pre = []
+    for w in weights:
+        z = a @ w.T
+        pre.append(z)
+        a = f(z)
+    g = rng.standard_normal((batch, width))
+    norms = [np.linalg.norm(g)]
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        for w, z in zip(reversed(weights), reversed(pre)):
+            g = (g * f_grad(z)) @ w
+            norms.append(np.linalg.norm(g))
+    norms = np.asarray(norms)
+    return norms / norms[0]
+
+
+def inactive_fraction(z):
+    """Fraction of pre-activations ``z <= 0``: where a ReLU outputs 0 and passes no gradient.
+
+    Parameters
+    ----------
+    z : array_like, any shape
+        Pre-activations (e.g. a feature map before ReLU).
+
+    Returns
+    -------
+    float in [0, 1]
+    """
+    z = as_float_array(z, "z")
+    if z.size == 0:
+        raise ValueError("z must not be empty")
+    return float(np.mean(z <= 0))
+
+
+def dead_fraction(z):
+    """Fraction of units that are inactive for *every* sample of a batch.
+
+    Parameters
+    ----------
+    z : array_like, shape (N, ...)
+        Pre-activations of N samples; each position of the trailing axes is a
+        unit (a neuron, or one position of a feature map).
+
+    Returns
+    -------
+    float in [0, 1]
+        The fraction of units with ``z <= 0`` for all N samples. A ReLU unit
+        like that outputs 0 and receives zero gradient for all of them: it is
+        *dead* on this data, and gradient descent cannot revive it.
+    """
+    z = as_float_array(z, "z")
+    if z.ndim < 2 or z.shape[0] == 0 or z[0].size == 0:
+        raise ValueError(f"z must be an array (N, ...) of N >= 1 samples with at least one "
+                         f"unit each, got shape {z.shape}")
+    return float(np.mean(np.all(z <= 0, axis=0)))
+
+
+def sobel_x_map(image):
+    """A signed feature map: the Sobel-x response of a grey image.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+
+    Returns
+    -------
+    z : ndarray, shape (H - 2, W - 2)
+        ``correlate2d(image, SOBEL_X)`` ('valid'): positive on edges where the
+        image gets brighter to the right, negative where it gets darker. For an
+        image in [0, 1] the values lie in [-4, 4].
+    """
+    image = as_float_array(image, "image")
+    if image.ndim != 2 or min(image.shape) < 3:
+        raise ValueError(f"image must be a 2-D array (H, W) of at least 3 x 3 pixels, "
+                         f"got shape {image.shape}")
+    return correlate2d(image, SOBEL_X)
+
+
+def digit_feature_map(index=0):
+    """:func:`sobel_x_map` of one digit of ``load_digits('test')``, in float64.
+
+    Parameters
+    ----------
+    index : int
+        Which test digit (index 0 is a 6).
+
+    Returns
+    -------
+    z : ndarray, shape (26, 26)
+    """
+    X, _ = load_digits("test", dtype="float64")
+    if not isinstance(index, numbers.Integral) or not 0 <= index < len(X):
+        raise ValueError(f"index must be an int in [0, {len(X)}), got {index!r}")
+    return sobel_x_map(X[index, 0])

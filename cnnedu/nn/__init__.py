@@ -1,0 +1,32 @@
+"""All layer classes, importable from one place::
+
+    from cnnedu.nn import Conv2D, MaxPool2D, Flatten, Dense
+
+Each layer follows the protocol of :class:`~cnnedu.nn.base.Layer`:
+``forward(x, training=False)``, ``backward(dy) -> dx`` filling ``grads``,
+``params``, ``output_shape(input_shape)`` and lazy ``build`` from the first
+input. They live in small modules by kind:
+
+=================================  =====================================================
+:mod:`cnnedu.nn.base`           ``Layer`` (the protocol), ``Input``
+:mod:`cnnedu.nn.conv`          ``Conv2D``, ``MaxPool2D``, ``AvgPool2D``,
+                                   ``GlobalAvgPool2D``, ``Flatten``
+:mod:`cnnedu.nn.dense`         ``Dense``, ``Dropout``
+:mod:`cnnedu.nn.activation`    ``Activation``, ``ReLU``, ``Sigmoid``, ``Tanh``,
+                                   ``LeakyReLU``, ``ELU``, ``SELU``, ``Softmax``
+=================================  =====================================================
+
+Keras' longer names are aliases: ``MaxPooling2D``, ``AveragePooling2D``,
+``GlobalAveragePooling2D``.
+"""
+from .base import Input, Layer
+from .activation import ELU, SELU, Activation, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .conv import (AveragePooling2D, AvgPool2D, Conv2D, Flatten, GlobalAveragePooling2D,
+                          GlobalAvgPool2D, MaxPool2D, MaxPooling2D)
+from .dense import Dense, Dropout
+
+__all__ = ["Layer", "Input",
+           "Conv2D", "MaxPool2D", "AvgPool2D", "GlobalAvgPool2D", "Flatten",
+           "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",
+           "Dense", "Dropout",
+           "Activation", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "ELU", "SELU", "Softmax"]

@@ -1,0 +1,149 @@
+"""Layers on feature vectors: :class:`Dense` and :class:`Dropout`.
+
+Both wrap the functional ops of :mod:`cnnedu.ops.dense` and :mod:`cnnedu.ops.dropout`
+in the layer protocol of :mod:`cnnedu.nn.base`.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .._checks import check_positive_int
+from ..ops.dense import dense, dense_backward
+from ..ops.dropout import dropout, dropout_backward
+from .initializers import get_initializer
+from .base import Layer, as_generator
+
+__all__ = ["Dense", "Dropout"]
+
+
+class Dense(Layer):
+    r"""Fully-connected layer: ``y = f(x @ w.T + b)``.
+
+    Parameters
+    ----------
+    units : int
+        Number of outputs M.
+    activation : str or None
+        Name of the activation applied after the product (``'relu'``,
+        ``'softmax'``, ...; see :func:`cnnedu.ops.activation.get_activation`);
+        ``None`` for none.
+    use_bias : bool
+        Add a bias ``b`` of shape ``(M,)`` (initialised to zero).
+    kernel_initializer : {'auto', 'he', 'glorot'}
+        ``'auto'`` (default): He normal for ReLU-like activations, Glorot
+        uniform (Keras' default) otherwise. See :mod:`cnnedu.nn.initializers`.
+    name, dtype, input_shape
+        See :class:`~cnnedu.nn.base.Layer`.
+
+    Notes
+    -----
+    input ``(N, D)``, weights ``w`` ``(M, D)``, bias ``b`` ``(M,)``, output
+    ``(N, M)``. D is taken from the first input. Parameters:
+    :math:`M D + M`.
+    """
+
+    input_ndim = 2
+    input_layout = "(N, D)"
+
+    def __init__(self, units: int, activation=None, use_bias: bool = True,
+                 kernel_initializer: str = "auto", **kwargs):
+        super().__init__(**kwargs)
+        self.units = check_positive_int(units, "units")
+        self._set_activation(activation)
+        self.use_bias = bool(use_bias)
+        get_initializer(kernel_initializer)             # validate the name now
+        self.kernel_initializer = kernel_initializer
+
+    def output_shape(self, input_shape) -> tuple:
+        return (self.units,)
+
+    def _init_params(self, input_shape, rng) -> None:
+        init = get_initializer(self.kernel_initializer, self.activation)
+        self.params = {"w": init((self.units, input_shape[0]), rng, self.dtype)}
+        if self.use_bias:
+            self.params["b"] = np.zeros(self.units, dtype=self.dtype)
+
+    def _check_compatible(self, sample_shape) -> None:
+        d = self.params["w"].shape[1]
+        if sample_shape[0] != d:
+            raise ValueError(f"{self.name or 'Dense'} was built for inputs of {d} features, "
+                             f"got x with {sample_shape[0]}")
+
+    def _forward_op(self, x, training):
+        self._x = x
+        return dense(x, self.params["w"], self.params.get("b"))
+
+    def _backward_op(self, dz):
+        dx, dw, db = dense_backward(dz, self._x, self.params["w"])
+        self.grads = {"w": dw}
+        if self.use_bias:
+            self.grads["b"] = db
+        return dx
+
+    def _repr_args(self) -> list[str]:
+        args = [str(self.units)]
+        if self.activation is not None:
+            args.append(f"activation={self.activation!r}")
+        if not self.use_bias:
+            args.append("use_bias=False")
+        return args
+
+
+class Dropout(Layer):
+    """Inverted dropout: in training, zero each input with probability ``rate``.
+
+    The kept inputs are scaled by ``1 / (1 - rate)``; outside training the
+    layer is the identity (see :func:`cnnedu.ops.dropout.dropout`).
+
+    Parameters
+    ----------
+    rate : float in [0, 1)
+        Probability of dropping each entry.
+    seed : int, optional
+        Seed of the layer's own generator. Without it the generator is
+        derived from the model's seed when the model is built.
+    name, dtype, input_shape
+        See :class:`~cnnedu.nn.base.Layer`.
+
+    Attributes
+    ----------
+    rng : numpy.random.Generator
+        Draws a fresh mask at every training forward. Replace it (e.g.
+        ``layer.rng = np.random.default_rng(0)``) to replay a mask.
+
+    Notes
+    -----
+    input any ``(N, ...)``; output the same. No parameters.
+    """
+
+    def __init__(self, rate: float, seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate < 1:
+            raise ValueError(f"rate must be a number in [0, 1), got {rate!r}")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
+                                 or seed < 0):
+            raise ValueError(f"seed must be a non-negative int or None, got {seed!r}")
+        self.rate = float(rate)
+        self.seed = seed
+        self.rng = None if seed is None else np.random.default_rng(seed)
+        self._mask = None
+
+    def _init_params(self, input_shape, rng) -> None:
+        if self.rng is None:
+            self.rng = as_generator(rng).spawn(1)[0]
+
+    def _forward_op(self, x, training):
+        if not training or self.rate == 0:
+            self._mask = None
+            return x
+        y, self._mask = dropout(x, self.rate, rng=self.rng, training=True)
+        return y
+
+    def _backward_op(self, dz):
+        self.grads = {}
+        return dz if self._mask is None else dropout_backward(dz, self._mask)
+
+    def _repr_args(self) -> list[str]:
+        return [f"{self.rate:g}"] + ([f"seed={self.seed}"] if self.seed is not None else [])

@@ -1,0 +1,766 @@
+"""Drawing functions for pooling: the input with its windows, and the pooled output.
+
+Three pictures, each drawn once by a ``draw_*`` function that returns its
+artists and redrawn in place by the matching ``update_*`` function (so an
+explorer only recolours cells, moves rectangles and changes numbers):
+
+- :func:`draw_pool_input`: a feature map, its padding (hatched), the outline
+  of every pooling window, the current window (thick black) and the next one
+  (dashed), the cells no window reaches (cross-hatched), and for max pooling the
+  winning cell (yellow);
+- :func:`draw_pool_window`: the current window, large, with its values and
+  its winner;
+- :func:`draw_pool_output`: the pooled map with its values and the current
+  output cell (thick black).
+
+Cell ``(r, c)`` of an array is drawn as the unit square centred on
+``(x, y) = (c, r)``, row 0 at the top, so padded cells have negative indices
+(or indices ``>= H``) and input and output grids can be compared by eye.
+Colours follow :mod:`cnnedu.viz`: :data:`~cnnedu.viz.SIGNED_CMAP` for signed
+maps, :data:`~cnnedu.viz.IMAGE_CMAP` otherwise.
+
+Two small helpers keep an explorer fast: :class:`CellGrid` colours cells of
+a fixed mesh in place (no image resampling), and :class:`CellLabels` writes
+numbers as the outlines of their glyphs in one collection (a ``Text`` artist
+per number would cost over a millisecond each to render).
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import matplotlib
+import numpy as np
+from matplotlib.collections import LineCollection, PathCollection, QuadMesh
+from matplotlib.colors import Normalize, to_rgba
+from matplotlib.font_manager import FontProperties
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path
+from matplotlib.textpath import TextPath, text_to_path
+from matplotlib.transforms import Affine2D
+
+from .._checks import as_float_array, as_pair, check_ndim
+from ..explain.pool import pool_geometry_problem, window_coverage
+from ..ops.pool import pool_window
+from .base import OKABE_ITO, cmap_and_limits
+
+__all__ = ["CellGrid", "CellLabels", "Outlines", "PoolInputArtists", "PoolWindowArtists",
+           "PoolOutputArtists", "WINDOW_COLOR", "WINNER_COLOR", "MIN_FONTSIZE",
+           "format_value", "draw_pool_input", "update_pool_input",
+           "draw_pool_window", "update_pool_window", "draw_pool_output", "update_pool_output"]
+
+#: Outline of the current window and of the current output cell.
+WINDOW_COLOR = "black"
+#: Outline of the winning cell of a max-pooling window (Okabe-Ito yellow,
+#: drawn over a wider black line so that it shows on any colour).
+WINNER_COLOR = OKABE_ITO["yellow"]
+#: Below this size (points) numbers are not written: the cells are too small.
+MIN_FONTSIZE = 5.0
+_PAD_RGBA = to_rgba("0.86")
+_BORDER_RGBA = to_rgba("0.55")
+
+
+def format_value(v: float, fmt: str = "{:.1f}") -> str:
+    """``fmt.format(v)`` without a minus sign on a value that rounds to zero.
+
+    >>> format_value(-0.04), format_value(-1.26)
+    ('0.0', '-1.3')
+    """
+    text = fmt.format(v)
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+class CellGrid:
+    """Cells of a fixed rectangular mesh, coloured in place (a ``QuadMesh``).
+
+    The mesh covers rows ``r0 .. r1 - 1`` and columns ``c0 .. c1 - 1`` (cell
+    ``(r, c)`` centred on ``(c, r)``); :meth:`show` colours a block of it and
+    leaves the rest transparent. If a block falls outside the mesh, the mesh
+    is rebuilt larger (rare: size it for the largest block at draw time).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    rows, cols : (start, stop) pairs of ints
+        Extent of the mesh, in cell indices.
+    borders : bool, default True
+        Draw thin grey borders around the coloured cells.
+
+    Notes
+    -----
+    The cells are coloured directly (:meth:`show` takes RGBA colours);
+    :meth:`set_scale` records on the mesh the colour map and norm those
+    colours came from, so that ``fig.colorbar(grid.mesh)`` draws their scale.
+    """
+
+    MARGIN = 0.06   # cells of blank around the block, so that border lines are not cut
+
+    def __init__(self, ax, rows, cols, borders: bool = True):
+        self.ax, self.borders = ax, borders
+        self.mesh = None
+        self.block = (0, 0, 0, 0)      # top, left, height, width of the coloured block
+        self._shown = None
+        self._build(rows, cols)
+
+    def _build(self, rows, cols):
+        old = self.mesh
+        if old is not None:
+            old.remove()
+        self.rows, self.cols = (int(rows[0]), int(rows[1])), (int(cols[0]), int(cols[1]))
+        ys, xs = np.meshgrid(np.arange(rows[0], rows[1] + 1) - 0.5,
+                             np.arange(cols[0], cols[1] + 1) - 0.5, indexing="ij")
+        self.mesh = QuadMesh(np.stack([xs, ys], axis=-1), antialiased=False,
+                             linewidth=0.5 if self.borders else 0, zorder=1)
+        if old is not None:
+            self.set_scale(old.get_cmap(), old.norm)
+        self.ax.add_collection(self.mesh, autolim=False)
+
+    def set_scale(self, cmap, norm) -> None:
+        """Record the colour map and norm the cells' colours come from (for a colour bar)."""
+        self.mesh.set_cmap(cmap)
+        self.mesh.set_norm(norm)
+
+    def show(self, rgba, top: int = 0, left: int = 0) -> None:
+        """Colour rows ``top .. top + h - 1``, columns ``left .. left + w - 1`` with ``rgba``."""
+        rgba = np.asarray(rgba, dtype=float)
+        h, w = rgba.shape[:2]
+        if self.block == (top, left, h, w) and np.array_equal(rgba, self._shown):
+            return      # nothing changed: keep the artists as they are
+        self._shown = rgba.copy()
+        if (top < self.rows[0] or top + h > self.rows[1]
+                or left < self.cols[0] or left + w > self.cols[1]):
+            self._build((min(top, self.rows[0]), max(top + h, self.rows[1])),
+                        (min(left, self.cols[0]), max(left + w, self.cols[1])))
+        R, C = self.rows[1] - self.rows[0], self.cols[1] - self.cols[0]
+        faces = np.zeros((R, C, 4))
+        r, c = top - self.rows[0], left - self.cols[0]
+        faces[r:r + h, c:c + w] = rgba
+        self.mesh.set_facecolor(faces.reshape(-1, 4))
+        if self.borders:
+            edges = np.zeros((R, C, 4))
+            edges[r:r + h, c:c + w] = _BORDER_RGBA
+            self.mesh.set_edgecolor(edges.reshape(-1, 4))
+        self.block = (int(top), int(left), int(h), int(w))
+        m = 0.5 + self.MARGIN
+        self.ax.set_xlim(left - m, left + w - 1 + m)
+        self.ax.set_ylim(top + h - 1 + m, top - m)
+
+
+class CellLabels:
+    """Short texts drawn as one collection of glyph outlines (fast to render).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    zorder : float, default 4
+        Above images, windows and outlines.
+    transform : Transform, optional
+        Coordinates of the positions; default ``ax.transData`` (cell centres).
+        Use ``ax.transAxes`` for a title.
+    valign : {'center', 'baseline'}, default 'center'
+        Centre each label on its position, or put its baseline there (for
+        words, whose letters differ in height); horizontally, labels are
+        always centred.
+
+    Attributes
+    ----------
+    labels : list of str
+        The labels currently shown.
+    positions : list of (x, y)
+        Their positions.
+    collection : matplotlib.collections.PathCollection
+    """
+
+    _paths: dict = {}          # (label, valign) -> outline at size 1 (cached)
+    _glyphs: dict = {}         # character -> (vertices, codes, advance) at size 1
+    _font = FontProperties()
+    _font64 = FontProperties(size=64)   # to measure advances precisely
+
+    def __init__(self, ax, zorder: float = 4, transform=None, valign: str = "center"):
+        if valign not in ("center", "baseline"):
+            raise ValueError(f"valign must be 'center' or 'baseline', got {valign!r}")
+        self.ax, self.valign = ax, valign
+        self.labels: list = []
+        self.positions: list = []
+        self._key = None
+        self.collection = PathCollection(
+            [], offsets=np.zeros((0, 2)), offset_transform=transform or ax.transData,
+            transform=self._transform(ax, 10.0), edgecolors="none", zorder=zorder)
+        if transform is not None:
+            self.collection.set_clip_on(False)
+        ax.add_collection(self.collection, autolim=False)
+
+    @staticmethod
+    def _transform(ax, fontsize):
+        # glyph units (1 = font size) -> inches -> pixels at the figure's dpi
+        return Affine2D().scale(fontsize / 72.0) + ax.figure.dpi_scale_trans
+
+    @classmethod
+    def _glyph(cls, ch: str):
+        if ch not in cls._glyphs:
+            if ch.isspace():   # no outline (and TextPath cannot make an empty one)
+                verts, codes = np.zeros((0, 2)), np.zeros(0, dtype=np.uint8)
+            else:
+                tp = TextPath((0, 0), ch, size=1, prop=cls._font)
+                verts = np.asarray(tp.vertices, dtype=float).reshape(-1, 2)
+                codes = (np.asarray(tp.codes, dtype=np.uint8) if tp.codes is not None
+                         else np.full(len(verts), Path.LINETO, dtype=np.uint8))
+            advance = text_to_path.get_text_width_height_descent(
+                ch, cls._font64, ismath=False)[0] / 64.0
+            cls._glyphs[ch] = (verts, codes, advance)
+        return cls._glyphs[ch]
+
+    @classmethod
+    def path(cls, label: str, valign: str = "center") -> Path:
+        """The outline of ``label`` at font size 1, centred on the origin (cached).
+
+        Built from cached glyphs placed side by side by their advance widths
+        (no kerning), so a new label costs no font work.
+        """
+        key = (label, valign)
+        if key not in cls._paths:
+            verts, codes, x = [], [], 0.0
+            for ch in label:
+                v, c, advance = cls._glyph(ch)
+                verts.append(v + [x, 0.0])
+                codes.append(c)
+                x += advance
+            v = np.concatenate(verts) if verts else np.zeros((0, 2))
+            c = np.concatenate(codes) if codes else np.zeros(0, dtype=np.uint8)
+            dy = 0.0
+            if valign == "center" and len(v):
+                dy = (v[:, 1].min() + v[:, 1].max()) / 2
+            cls._paths[key] = Path(v - [x / 2, dy], c if len(c) else None)
+        return cls._paths[key]
+
+    def set(self, positions, labels, colours, fontsize: float) -> None:
+        """Show ``labels[k]`` at ``positions[k]`` in ``colours[k]``, ``fontsize`` points."""
+        labels, positions = list(labels), [tuple(p) for p in positions]
+        key = (labels, positions, [str(c) for c in colours], float(fontsize))
+        if key == self._key:
+            return      # nothing changed
+        self._key = key
+        self.labels, self.positions = labels, positions
+        coll = self.collection
+        coll.set_paths([self.path(label, self.valign) for label in self.labels])
+        coll.set_offsets(np.asarray(self.positions, dtype=float).reshape(-1, 2))
+        coll.set_facecolors(list(colours) if self.labels else "none")
+        coll.set_transform(self._transform(self.ax, fontsize))
+        coll.set_visible(bool(self.labels))
+
+    def clear(self) -> None:
+        """Show nothing."""
+        self.set([], [], [], 10.0)
+
+
+def _check_2d(x2d, name):
+    return check_ndim(as_float_array(x2d, name), name, 2, "(H, W)")
+
+
+def _cmap_and_norm(arr, cmap, vmin, vmax):
+    """The colour map and limits to use for ``arr`` (see :func:`draw_pool_input`)."""
+    finite = arr[np.isfinite(arr)]
+    cmap, vmin, vmax = cmap_and_limits(arr, cmap, vmin, vmax)
+    if vmin is None and vmax is None and finite.size:
+        vmin, vmax = float(finite.min()), float(finite.max())
+    if vmin is not None and vmax is not None and not vmin < vmax:
+        vmin, vmax = vmin - 1.0, vmax + 1.0
+    cm = matplotlib.colormaps[cmap] if isinstance(cmap, str) else cmap
+    return cm, Normalize(vmin=vmin, vmax=vmax)
+
+
+def _rgba(values, cfg):
+    """Colours of ``values`` (NaN, i.e. padding, in light grey)."""
+    rgba = np.asarray(cfg["cmap"](cfg["norm"](values)), dtype=float)
+    rgba[np.isnan(values)] = _PAD_RGBA
+    return rgba
+
+
+def _text_colours(rgba):
+    """Black on light cells, white on dark ones (WCAG luminance threshold 0.179)."""
+    rgb = np.asarray(rgba, dtype=float)[..., :3]
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    lum = linear @ np.array([0.2126, 0.7152, 0.0722])
+    return np.where(lum > 0.179, "black", "white")
+
+
+def _square_segments(rects):
+    """Closed outlines of rectangles given as ``(row, col, height, width)`` in cells."""
+    segs = []
+    for r, c, h, w in rects:
+        x0, y0, x1, y1 = c - 0.5, r - 0.5, c + w - 0.5, r + h - 0.5
+        segs.append([(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)])
+    return segs
+
+
+def _fontsize(ax, n_cells, longest):
+    """Points at which a label of ``longest`` characters fits a cell of an axes n cells wide."""
+    width_in = ax.get_position().width * ax.figure.get_size_inches()[0]
+    cell = 72 * width_in / max(n_cells, 1)
+    return float(min(1.5 * cell / max(longest, 1), 0.42 * cell, 12.0))
+
+
+def _write(cell_labels, positions, labels, rgba, fontsize):
+    """Write ``labels`` at ``positions`` over cells of colours ``rgba``; nothing if too small."""
+    if fontsize < MIN_FONTSIZE or not labels:
+        cell_labels.clear()
+        return False
+    cell_labels.set(positions, labels, _text_colours(rgba), fontsize)
+    return True
+
+
+class Outlines:
+    """Rectangles outlined in a few fixed styles, drawn by two ``LineCollection`` s.
+
+    Styles, drawn in this order (later ones on top): ``windows`` (every pooling
+    window, thin grey), ``windows_bold`` (every window, black, for a picture
+    of the whole layer), ``next`` (dashed), ``current`` (thick black),
+    ``winner`` (yellow over a wider black rim). Rectangles are
+    ``(row, col, height, width)`` in cells.
+
+    Attributes
+    ----------
+    rects : dict
+        Style name -> list of the rectangles currently outlined in it.
+    collection, dashed : matplotlib.collections.LineCollection
+        The solid outlines, and the dashed one (``next``).
+    """
+
+    STYLES = {  # name: (colours, line widths) -- two entries for the winner's rim
+        "windows": (["0.35"], [0.6]),
+        "windows_bold": ([WINDOW_COLOR], [1.8]),
+        "next": ([WINDOW_COLOR], [1.3]),
+        "current": ([WINDOW_COLOR], [2.8]),
+        "winner": (["black", WINNER_COLOR], [4.4, 2.2]),
+    }
+    DASHED = ("next",)
+
+    def __init__(self, ax, zorder: float = 2):
+        self.rects = {name: [] for name in self.STYLES}
+        self._segments = {name: [] for name in self.STYLES}
+        # two collections: one dash pattern per collection keeps drawing cheap
+        self.collection = ax.add_collection(LineCollection([], zorder=zorder), autolim=False)
+        self.dashed = ax.add_collection(LineCollection([], zorder=zorder, linestyle=(0, (4, 3))),
+                                        autolim=False)
+
+    def set(self, **rects) -> None:
+        """Outline these rectangles (by style name); styles not named keep theirs."""
+        unknown = set(rects) - set(self.STYLES)
+        if unknown:
+            raise ValueError(f"unknown outline styles {sorted(unknown)}; "
+                             f"allowed: {list(self.STYLES)}")
+        for name, value in rects.items():
+            value = [tuple(int(v) for v in r) for r in value]
+            if value != self.rects[name]:
+                self.rects[name] = value
+                self._segments[name] = _square_segments(value)
+        for coll, dashed in ((self.collection, False), (self.dashed, True)):
+            segments, colours, widths = [], [], []
+            for name, (cols, lws) in self.STYLES.items():
+                if (name in self.DASHED) != dashed:
+                    continue
+                for colour, lw in zip(cols, lws):
+                    segs = self._segments[name]
+                    segments += segs
+                    colours += [colour] * len(segs)
+                    widths += [lw] * len(segs)
+            coll.set_segments(segments)
+            coll.set_color(colours or ["none"])
+            coll.set_linewidth(widths or [0])
+
+
+def _prepare_axes(ax, title):
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    if title:
+        ax.set_title(title)
+
+
+# --------------------------------------------------------------------- input
+class PoolInputArtists(NamedTuple):
+    """What :func:`draw_pool_input` drew; pass it to :func:`update_pool_input`."""
+
+    #: the cells of the padded map (padding light grey)
+    cells: CellGrid
+    #: hatching over the padding (``PathPatch``, a frame around the map)
+    pad_frame: object
+    #: cross-hatching over the cells that no window reaches (``PathPatch``)
+    uncovered: object
+    #: every window, the current and next windows, the winner(s)
+    outlines: Outlines
+    #: the numbers written in cells
+    labels: CellLabels
+    #: settings: kind, fmt, values, cmap, norm (and what was last drawn)
+    config: dict
+
+
+def draw_pool_input(ax, x2d, size, stride=None, padding=0, cell=(0, 0), kind="max",
+                    cmap=None, vmin=None, vmax=None, values="window", fmt="{:.1f}",
+                    title=None, max_padding=0) -> PoolInputArtists:
+    """Draw a feature map with its pooling windows on ``ax``.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    x2d : array_like, shape (H, W)
+        The map being pooled (one channel).
+    size, stride, padding
+        As in :func:`cnnedu.ops.pool.max_pool2d` (stride defaults to size).
+    cell : (i, j) or None, default (0, 0)
+        The output cell whose window is drawn thick, with the next window
+        dashed and (for max) its winner outlined in yellow. ``None``: no
+        current window, every window drawn boldly and, for max pooling, the
+        winner of every window outlined (the whole layer at once).
+    kind : {'max', 'avg'}
+    cmap, vmin, vmax
+        Colour map and limits; by default :data:`~cnnedu.viz.SIGNED_CMAP`
+        with symmetric limits for a map with negative values (or a negative
+        ``vmin``), else :data:`~cnnedu.viz.IMAGE_CMAP` over the map's range;
+        see :func:`cnnedu.viz.cmap_and_limits`.
+    values : {'window', 'all', 'none'}, default 'window'
+        Which cells get their number written: those of the current window,
+        every cell, or none. Padded cells in a window read ``-inf`` (max
+        pooling: they never win) or ``0`` (average pooling: they count).
+    fmt : str, default ``'{:.1f}'``
+        Format of the numbers.
+    title : str, optional
+    max_padding : int, default 0
+        Largest padding a later :func:`update_pool_input` will show (sizes
+        the mesh once; more still works, a little slower).
+
+    Returns
+    -------
+    PoolInputArtists
+        Update them with :func:`update_pool_input`.
+
+    Notes
+    -----
+    When size, stride and padding do not fit the map (see
+    :func:`cnnedu.explain.pool.pool_geometry_problem`) only the map and its
+    padding are drawn; nothing is raised.
+    """
+    x = _check_2d(x2d, "x2d")
+    if values not in ("window", "all", "none"):
+        raise ValueError(f"values must be 'window', 'all' or 'none', got {values!r}")
+    if kind not in ("max", "avg"):
+        raise ValueError(f"kind must be 'max' or 'avg', got {kind!r}")
+    cm, norm = _cmap_and_norm(x, cmap, vmin, vmax)
+    H, W = x.shape
+    P = max(max(as_pair(padding, "padding", minimum=0)), int(max_padding))
+    cells = CellGrid(ax, (-P, H + P), (-P, W + P), borders=False)
+    cells.set_scale(cm, norm)
+    pad_frame = ax.add_patch(PathPatch(Path([(0, 0)]), fill=False, hatch="///",
+                                       edgecolor="0.55", linewidth=0, zorder=1.5))
+    uncovered = ax.add_patch(PathPatch(Path([(0, 0)]), fill=False, hatch="x",
+                                       edgecolor="0.3", linewidth=0, zorder=1.5))
+    _prepare_axes(ax, title)
+    config = dict(kind=kind, fmt=fmt, values=values, cmap=cm, norm=norm)
+    artists = PoolInputArtists(cells, pad_frame, uncovered, Outlines(ax), CellLabels(ax),
+                               config)
+    return update_pool_input(artists, x, size, stride, padding, cell, kind)
+
+
+def _frame_path(top, left, bottom, right, ph, pw):
+    """The padding: the rectangle of the padded map minus that of the map."""
+    outer = [(left - pw, top - ph), (right + pw, top - ph), (right + pw, bottom + ph),
+             (left - pw, bottom + ph), (left - pw, top - ph)]
+    inner = [(left, top), (left, bottom), (right, bottom), (right, top), (left, top)]
+    codes = [Path.MOVETO] + [Path.LINETO] * 3 + [Path.CLOSEPOLY]
+    return Path(outer + inner, codes * 2)
+
+
+def _cells_path(cells):
+    """One path made of the unit squares of ``cells`` (``(row, col)`` pairs)."""
+    squares = [[(c - 0.5, r - 0.5), (c + 0.5, r - 0.5), (c + 0.5, r + 0.5),
+                (c - 0.5, r + 0.5), (c - 0.5, r - 0.5)] for r, c in cells]
+    if not squares:
+        return Path(np.zeros((1, 2)))
+    codes = [Path.MOVETO] + [Path.LINETO] * 3 + [Path.CLOSEPOLY]
+    return Path(np.concatenate(squares), codes * len(squares))
+
+
+def update_pool_input(artists, x2d, size, stride=None, padding=0, cell=(0, 0),
+                      kind=None) -> PoolInputArtists:
+    """Redraw what :func:`draw_pool_input` drew, in place, for new settings.
+
+    Parameters
+    ----------
+    artists : PoolInputArtists
+    x2d : array_like, shape (H, W)
+    size, stride, padding, cell
+        As in :func:`draw_pool_input`. ``cell`` must be a valid output
+        position (``0 <= i < OH``, ``0 <= j < OW``) or None.
+    kind : {'max', 'avg'}, optional
+        Defaults to the kind last drawn.
+
+    Returns
+    -------
+    PoolInputArtists
+        ``artists``, updated.
+    """
+    if not isinstance(artists, PoolInputArtists):
+        raise TypeError(f"artists must be the PoolInputArtists returned by draw_pool_input, "
+                        f"got {type(artists).__name__}")
+    x = _check_2d(x2d, "x2d")
+    cfg = artists.config
+    kind = cfg["kind"] if kind is None else kind
+    if kind not in ("max", "avg"):
+        raise ValueError(f"kind must be 'max' or 'avg', got {kind!r}")
+    cfg["kind"] = kind
+    ax = artists.cells.ax
+    H, W = x.shape
+    kh, kw = as_pair(size, "size")
+    sh, sw = (kh, kw) if stride is None else as_pair(stride, "stride")
+    ph, pw = as_pair(padding, "padding", minimum=0)
+    problem = pool_geometry_problem((H, W), (kh, kw), (sh, sw), (ph, pw))
+
+    padded = np.full((H + 2 * ph, W + 2 * pw), np.nan)
+    padded[ph:ph + H, pw:pw + W] = x
+    rgba = _rgba(padded, cfg)
+    if cfg.get("padding") != (H, W, ph, pw):
+        cfg["padding"] = (H, W, ph, pw)
+        artists.pad_frame.set_path(_frame_path(-0.5, -0.5, H - 0.5, W - 0.5, ph, pw))
+        artists.pad_frame.set_visible(ph > 0 or pw > 0)
+    outlines = artists.outlines
+    if problem:
+        cfg["geometry"] = None
+        artists.uncovered.set_path(_cells_path([]))
+        artists.cells.show(rgba, -ph, -pw)
+        outlines.set(**{name: [] for name in Outlines.STYLES})
+        artists.labels.clear()
+        return artists
+
+    oh, ow = (H + 2 * ph - kh) // sh + 1, (W + 2 * pw - kw) // sw + 1
+    key = (H, W, kh, kw, sh, sw, ph, pw)
+    if cfg.get("geometry") != key:
+        cfg["geometry"] = key
+        missed = np.argwhere(window_coverage((H, W), (kh, kw), (sh, sw), (ph, pw)) == 0)
+        artists.uncovered.set_path(_cells_path(missed))
+        tops, lefts = np.arange(oh) * sh - ph, np.arange(ow) * sw - pw
+        cfg["windows"] = [(t, l, kh, kw) for t in tops for l in lefts]
+    artists.cells.show(rgba, -ph, -pw)
+
+    written = []   # (row, col, label) of the numbers to write
+    if cell is None:
+        wins = set()
+        if kind == "max":
+            wins = {pool_window(x, i, j, (kh, kw), (sh, sw), (ph, pw), "max").argmax
+                    for i in range(oh) for j in range(ow)}
+        outlines.set(windows=[], windows_bold=cfg["windows"], next=[], current=[],
+                     winner=[(r, c, 1, 1) for r, c in sorted(wins)])
+    else:
+        i, j = cell
+        win = pool_window(x, i, j, (kh, kw), (sh, sw), (ph, pw), kind)
+        top, left = win.top_left
+        k = i * ow + j + 1
+        nxt = [cfg["windows"][k]] if k < oh * ow else []
+        outlines.set(windows=cfg["windows"], windows_bold=[], next=nxt,
+                     current=[(top, left, kh, kw)],
+                     winner=[] if win.argmax is None else [(*win.argmax, 1, 1)])
+        if cfg["values"] == "window":
+            pad_label = "\u2212\u221e" if kind == "max" else "0"
+            written = [(top + a, left + b,
+                        format_value(win.window[a, b], cfg["fmt"]) if win.inside[a, b]
+                        else pad_label)
+                       for a in range(kh) for b in range(kw)]
+    if cfg["values"] == "all":
+        written = [(r, c, format_value(x[r, c], cfg["fmt"])) for r in range(H) for c in range(W)]
+    if written:
+        labels = [label for _, _, label in written]
+        size_pt = _fontsize(ax, max(H + 2 * ph, W + 2 * pw), max(len(s) for s in labels))
+        colours = np.array([rgba[r + ph, c + pw] for r, c, _ in written])
+        _write(artists.labels, [(c, r) for r, c, _ in written], labels, colours, size_pt)
+    else:
+        artists.labels.clear()
+    return artists
+
+
+# -------------------------------------------------------------------- window
+class PoolWindowArtists(NamedTuple):
+    """What :func:`draw_pool_window` drew; pass it to :func:`update_pool_window`."""
+
+    #: the window's cells (padding light grey)
+    cells: CellGrid
+    #: the winning cell for max pooling (style ``winner``)
+    outlines: Outlines
+    #: the numbers written in the cells
+    labels: CellLabels
+    #: settings: fmt, title, cmap, norm
+    config: dict
+
+
+def draw_pool_window(ax, x2d, i, j, size, stride=None, padding=0, kind="max", cmap=None,
+                     vmin=None, vmax=None, fmt="{:.1f}", title=True,
+                     max_size=None) -> PoolWindowArtists:
+    """Draw, large, the window behind output cell ``(i, j)`` and its winner.
+
+    The window's values are written in their cells; cells in the padding read
+    ``-inf`` for max pooling (they never win) or ``0`` for average pooling
+    (they count in the mean). For max pooling the winning cell (the first
+    maximum in row-major order, as :func:`cnnedu.ops.pool.pool_window`
+    reports) is outlined in yellow.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    x2d : array_like, shape (H, W)
+    i, j : int
+        Output position.
+    size, stride, padding, kind
+        As in :func:`draw_pool_input`.
+    cmap, vmin, vmax, fmt
+        As in :func:`draw_pool_input` (pass the input's limits).
+    title : bool or str, default True
+        True: a title naming the window and its result, e.g.
+        ``'window (0, 1): max = 3.9'``; a string: that title; False: none.
+    max_size : int, optional
+        Largest window a later update will show (sizes the mesh once).
+
+    Returns
+    -------
+    PoolWindowArtists
+        Update them with :func:`update_pool_window`.
+    """
+    x = _check_2d(x2d, "x2d")
+    cm, norm = _cmap_and_norm(x, cmap, vmin, vmax)
+    kh, kw = as_pair(size, "size")
+    K = max(kh, kw, int(max_size or 0))
+    cells = CellGrid(ax, (0, K), (0, K), borders=True)
+    cells.set_scale(cm, norm)
+    _prepare_axes(ax, None)
+    config = dict(fmt=fmt, cmap=cm, norm=norm, title=title)
+    artists = PoolWindowArtists(cells, Outlines(ax, zorder=2.5), CellLabels(ax), config)
+    return update_pool_window(artists, x, i, j, size, stride, padding, kind)
+
+
+def update_pool_window(artists, x2d, i, j, size, stride=None, padding=0,
+                       kind="max") -> PoolWindowArtists:
+    """Redraw what :func:`draw_pool_window` drew, in place, for another window.
+
+    ``x2d`` and ``(i, j)`` with ``size``, ``stride``, ``padding`` must be a
+    valid setting (:func:`cnnedu.ops.pool.pool_window` raises otherwise);
+    ``x2d=None`` clears the panel (for a setting that has no window).
+    Returns ``artists``.
+    """
+    if not isinstance(artists, PoolWindowArtists):
+        raise TypeError(f"artists must be the PoolWindowArtists returned by draw_pool_window, "
+                        f"got {type(artists).__name__}")
+    ax, cfg = artists.cells.ax, artists.config
+    if x2d is None:
+        artists.labels.clear()
+        artists.cells.show(np.zeros((1, 1, 4)))
+        artists.outlines.set(winner=[])
+        if cfg["title"] is True:
+            ax.set_title("no window")
+        return artists
+    win = pool_window(x2d, i, j, size, stride, padding, kind)
+    kh, kw = win.window.shape
+    rgba = _rgba(win.window, cfg)
+    artists.cells.show(rgba)
+    artists.outlines.set(winner=[] if win.argmax is None else
+                         [(win.argmax[0] - win.top_left[0], win.argmax[1] - win.top_left[1], 1, 1)])
+    pad_label = "\u2212\u221e" if kind == "max" else "0"
+    labels = [format_value(v, cfg["fmt"]) if inside else pad_label
+              for v, inside in zip(win.window.ravel().tolist(), win.inside.ravel().tolist())]
+    _write(artists.labels, [(k % kw, k // kw) for k in range(kh * kw)], labels,
+           rgba.reshape(-1, 4), _fontsize(ax, max(kh, kw), max(len(s) for s in labels)))
+    if cfg["title"] is True:
+        ax.set_title(f"window ({i}, {j}): {kind} = {format_value(win.value, cfg['fmt'])}")
+    elif cfg["title"]:
+        ax.set_title(cfg["title"])
+    return artists
+
+
+# -------------------------------------------------------------------- output
+class PoolOutputArtists(NamedTuple):
+    """What :func:`draw_pool_output` drew; pass it to :func:`update_pool_output`."""
+
+    #: the cells of the pooled map
+    cells: CellGrid
+    #: the current output cell (style ``current``)
+    outlines: Outlines
+    #: the numbers written in the cells
+    labels: CellLabels
+    #: a note shown when there is no output (``Text`` in axes coordinates)
+    note: object
+    #: settings: fmt, cmap, norm
+    config: dict
+
+
+def draw_pool_output(ax, y2d, cell=(0, 0), cmap=None, vmin=None, vmax=None,
+                     fmt="{:.1f}", title=None, max_shape=None) -> PoolOutputArtists:
+    """Draw a pooled map with its values and the current output cell.
+
+    Values are written in the cells when they fit (a font of at least
+    :data:`MIN_FONTSIZE` points); a large map is drawn without them.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    y2d : array_like, shape (OH, OW)
+        The pooled map of one channel.
+    cell : (i, j) or None, default (0, 0)
+        The output cell outlined in black, or None for none.
+    cmap, vmin, vmax
+        As in :func:`draw_pool_input`; pass the input's limits so that the
+        colours of input and output can be compared.
+    fmt : str, default ``'{:.1f}'``
+    title : str, optional
+    max_shape : (rows, cols), optional
+        Largest map a later update will show (sizes the mesh once).
+
+    Returns
+    -------
+    PoolOutputArtists
+        Update them with :func:`update_pool_output`.
+    """
+    y = _check_2d(y2d, "y2d")
+    cm, norm = _cmap_and_norm(y, cmap, vmin, vmax)
+    R, C = y.shape if max_shape is None else np.maximum(y.shape, max_shape)
+    cells = CellGrid(ax, (0, R), (0, C), borders=True)
+    cells.set_scale(cm, norm)
+    note = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
+                   color="0.3", visible=False)
+    _prepare_axes(ax, title)
+    config = dict(fmt=fmt, cmap=cm, norm=norm)
+    artists = PoolOutputArtists(cells, Outlines(ax, zorder=2.2), CellLabels(ax), note, config)
+    return update_pool_output(artists, y, cell)
+
+
+def update_pool_output(artists, y2d, cell=(0, 0), note="no output") -> PoolOutputArtists:
+    """Redraw what :func:`draw_pool_output` drew, in place.
+
+    Parameters
+    ----------
+    artists : PoolOutputArtists
+    y2d : array_like, shape (OH, OW), or None
+        The new pooled map; None clears the panel and shows ``note`` (for a
+        setting that gives no output).
+    cell : (i, j) or None
+    note : str, default 'no output'
+
+    Returns
+    -------
+    PoolOutputArtists
+        ``artists``, updated.
+    """
+    if not isinstance(artists, PoolOutputArtists):
+        raise TypeError(f"artists must be the PoolOutputArtists returned by draw_pool_output, "
+                        f"got {type(artists).__name__}")
+    ax, cfg = artists.cells.ax, artists.config
+    if y2d is None:
+        artists.labels.clear()
+        artists.cells.show(np.zeros((1, 1, 4)))
+        artists.outlines.set(current=[])
+        artists.note.set_text(note)
+        artists.note.set_visible(bool(note))
+        return artists
+    y = _check_2d(y2d, "y2d")
+    OH, OW = y.shape
+    artists.note.set_visible(False)
+    rgba = _rgba(y, cfg)
+    artists.cells.show(rgba)
+    artists.outlines.set(current=[] if cell is None else [(cell[0], cell[1], 1, 1)])
+    labels = [format_value(v, cfg["fmt"]) for v in y.ravel().tolist()]
+    _write(artists.labels, [(k % OW, k // OW) for k in range(y.size)], labels,
+           rgba.reshape(-1, 4), _fontsize(ax, max(OH, OW), max(len(s) for s in labels)))
+    return artists
