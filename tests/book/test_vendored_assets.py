@@ -6,7 +6,7 @@ from pathlib import Path
 import ipywidgets
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 VENDOR = ROOT / "assets" / "vendor"
 CONFIG = (ROOT / "_config.yml").read_text()
 

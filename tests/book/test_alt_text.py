@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 MARKDOWN_FILES = [ROOT / "index.md", *sorted((ROOT / "chapters").glob("*.md"))]
 MIN_ALT_LENGTH = 40

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 GLOSSARY = ROOT / "glossary.md"
 NOTATION = ROOT / "notation.md"
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))

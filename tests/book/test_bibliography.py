@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from pybtex.database import parse_file
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BIBFILE = ROOT / "references.bib"
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 # Markdown pages of the book (citations there use keys without prefix and
