@@ -128,7 +128,8 @@ def bench_epochs(epochs: int, batch_size: int) -> None:
 
 
 def machine_line() -> str:
-    threads = {k: os.environ[k] for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+    threads = {k: os.environ[k]
+               for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
                if k in os.environ}
     load = ", ".join(f"{v:.2f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
     return (f"numpy {np.__version__}, {os.cpu_count()} CPUs, load average {load}, "
@@ -138,7 +139,8 @@ def machine_line() -> str:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=50, help="timed training steps (default 50)")
-    parser.add_argument("--epochs", type=int, default=3, help="epochs on the digits (default 3; 0 skips)")
+    parser.add_argument("--epochs", type=int, default=3,
+                        help="epochs on the digits (default 3; 0 skips)")
     parser.add_argument("--batch-size", type=int, default=64, help="batch of the timed step")
     parser.add_argument("--fit-batch-size", type=int, default=32, help="batch of the epochs")
     args = parser.parse_args(argv)

@@ -10,7 +10,8 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_pair", "as_float_array", "check_ndim", "check_positive_int"]
+__all__ = ["as_pair", "as_float_array", "check_ndim", "check_positive_int", "float_dtype",
+           "as_generator"]
 
 
 def _is_int(value) -> bool:
@@ -74,3 +75,38 @@ def check_ndim(arr: np.ndarray, name: str, ndim: int, layout: str) -> np.ndarray
         raise ValueError(
             f"{name} must be a {ndim}-D array {layout}, got shape {arr.shape} ({arr.ndim}-D)")
     return arr
+
+
+def float_dtype(dtype, name: str = "dtype") -> np.dtype:
+    """Return ``dtype`` as a ``numpy.dtype``, checking it is float32 or float64.
+
+    The two float types every function of :mod:`cnnedu` works in. Anything
+    else (integers, float16, a name numpy does not know) is a ``TypeError``.
+
+    >>> float_dtype("float32")
+    dtype('float32')
+    """
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt is None or dt not in (np.float32, np.float64):
+        raise TypeError(f"{name} must be 'float32' or 'float64', got {dtype!r}")
+    return dt
+
+
+def as_generator(rng, name: str = "rng") -> np.random.Generator:
+    """A ``numpy.random.Generator`` from a Generator, a non-negative int seed or ``None``.
+
+    A Generator is returned as it is (so it advances as it is used); an int
+    seeds a new one; ``None`` means seed 0, so results stay reproducible.
+    Anything else is a ``TypeError``.
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None:
+        return np.random.default_rng(0)
+    if _is_int(rng) and rng >= 0:
+        return np.random.default_rng(int(rng))
+    raise TypeError(f"{name} must be a numpy.random.Generator, a non-negative int seed or None, "
+                    f"got {rng!r}")

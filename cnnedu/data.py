@@ -5,7 +5,9 @@ online may call to fetch the full 70,000 MNIST digits once into a cache.
 
 * :func:`load_digits` -- 10,000 real MNIST digits shipped inside the package
   (8,000 for training, 2,000 for testing, a fixed split).
-* :func:`load_sample_image` -- matplotlib's bundled photograph of Grace Hopper.
+* :func:`load_sample_image` -- matplotlib's bundled photograph of Grace Hopper,
+  read with pillow from the file :func:`sample_image_path` locates (matplotlib
+  itself is not imported).
 * :func:`load_mnist` -- the full MNIST set (download, checksum, parse, cache).
 * :func:`parse_idx` -- the reader of MNIST's IDX file format.
 
@@ -17,16 +19,18 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import importlib.util
 import os
 import shutil
 import struct
 import tempfile
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["load_digits", "load_sample_image", "load_mnist", "parse_idx",
+from ._checks import float_dtype
+
+__all__ = ["load_digits", "load_sample_image", "sample_image_path", "load_mnist", "parse_idx",
            "MNIST_FILES", "MNIST_MIRRORS"]
 
 _DIGITS = Path(__file__).with_name("_data") / "mnist_digits.npz"
@@ -45,13 +49,6 @@ MNIST_MIRRORS = (
 )
 
 
-def _float_dtype(dtype) -> np.dtype:
-    dt = np.dtype(dtype)
-    if not np.issubdtype(dt, np.floating):
-        raise TypeError(f"dtype must be a floating type such as 'float32' or 'float64', got {dt}")
-    return dt
-
-
 def load_digits(split: str = "train", dtype="float32"):
     """Real MNIST digits shipped with the package, no download.
 
@@ -65,7 +62,7 @@ def load_digits(split: str = "train", dtype="float32"):
     ----------
     split : {'train', 'test'}
         ``'train'`` gives 8,000 digits, ``'test'`` 2,000.
-    dtype : float dtype, default ``'float32'``
+    dtype : {'float32', 'float64'}, default ``'float32'``
         Dtype of the images.
 
     Returns
@@ -83,12 +80,34 @@ def load_digits(split: str = "train", dtype="float32"):
     """
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
-    dt = _float_dtype(dtype)
+    dt = float_dtype(dtype)
     with np.load(_DIGITS) as data:
         images = data[f"x_{split}"]
         labels = data[f"y_{split}"]
     X = (images.astype(dt) / dt.type(255))[:, None, :, :]
     return X, labels.astype(np.int64)
+
+
+def sample_image_path() -> Path:
+    """Where matplotlib keeps its sample photo ``grace_hopper.jpg``, found without importing it.
+
+    The file ships in matplotlib's ``mpl-data/sample_data`` folder; the
+    folder is located through the import system
+    (``importlib.util.find_spec``), so matplotlib itself is not loaded.
+
+    Raises
+    ------
+    FileNotFoundError
+        If matplotlib is not installed or its sample data is missing.
+    """
+    spec = importlib.util.find_spec("matplotlib")
+    roots = list(spec.submodule_search_locations or []) if spec is not None else []
+    for root in roots:
+        path = Path(root) / "mpl-data" / "sample_data" / "grace_hopper.jpg"
+        if path.is_file():
+            return path
+    raise FileNotFoundError("the sample photo grace_hopper.jpg ships with matplotlib; "
+                            "install matplotlib (pip install matplotlib) to load it")
 
 
 def load_sample_image(gray: bool = True, downsample: int = 1, dtype="float64") -> np.ndarray:
@@ -103,7 +122,7 @@ def load_sample_image(gray: bool = True, downsample: int = 1, dtype="float64") -
         Average non-overlapping ``downsample x downsample`` blocks (edge rows
         and columns that do not fill a block are dropped). ``4`` gives a
         150 x 128 image, quick to convolve in a widget.
-    dtype : float dtype, default ``'float64'``
+    dtype : {'float32', 'float64'}, default ``'float64'``
 
     Returns
     -------
@@ -112,14 +131,14 @@ def load_sample_image(gray: bool = True, downsample: int = 1, dtype="float64") -
         (channels last, as images are stored; use ``image.transpose(2, 0, 1)``
         for the ``(C, H, W)`` layout of the convolution functions).
     """
-    if not isinstance(downsample, (int, np.integer)) or isinstance(downsample, bool) or downsample < 1:
+    if (not isinstance(downsample, (int, np.integer)) or isinstance(downsample, bool)
+            or downsample < 1):
         raise ValueError(f"downsample must be a positive int, got {downsample!r}")
-    dt = _float_dtype(dtype)
-    import matplotlib.cbook as cbook
-    import matplotlib.image as mpimg
+    dt = float_dtype(dtype)
+    from PIL import Image   # pillow, which matplotlib depends on
 
-    with cbook.get_sample_data("grace_hopper.jpg") as f:
-        rgb = mpimg.imread(f, format="jpg")
+    with Image.open(sample_image_path()) as im:
+        rgb = np.asarray(im.convert("RGB"))         # (600, 512, 3) uint8
     image = rgb.astype(np.float64) / 255.0
     if gray:
         image = image @ np.array([0.299, 0.587, 0.114])
@@ -166,7 +185,8 @@ def parse_idx(data: bytes, name: str = "data") -> np.ndarray:
         what = "truncated" if len(data) < expected else "too long"
         raise ValueError(f"{name}: {what}: IDX header declares shape {shape} "
                          f"({expected} bytes in all) but the file has {len(data)} bytes")
-    return np.frombuffer(data, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
+    values = np.frombuffer(data, dtype=dtype, offset=header).reshape(shape)
+    return values.astype(dtype.newbyteorder("="))
 
 
 def _default_cache() -> Path:
@@ -188,11 +208,14 @@ def _read_checked(path: Path, key: str) -> np.ndarray:
     array = parse_idx(gzip.decompress(path.read_bytes()), name=path.name)
     want_ndim = 3 if key.endswith("images") else 1
     if array.ndim != want_ndim:
-        raise ValueError(f"{path.name}: expected a {want_ndim}-D IDX array for {key}, got shape {array.shape}")
+        raise ValueError(f"{path.name}: expected a {want_ndim}-D IDX array for {key}, "
+                         f"got shape {array.shape}")
     return array
 
 
 def _fetch(filename: str, md5: str, key: str, cache: Path, mirrors) -> Path:
+    import urllib.request       # only when downloading: it takes a while to import
+
     target = cache / filename
     if target.exists():
         if _md5(target) == md5:
@@ -208,7 +231,8 @@ def _fetch(filename: str, md5: str, key: str, cache: Path, mirrors) -> Path:
                 shutil.copyfileobj(response, out)
             got = _md5(tmp)
             if got != md5:
-                raise ValueError(f"checksum mismatch for {filename} from {url}: MD5 {got}, expected {md5}")
+                raise ValueError(f"checksum mismatch for {filename} from {url}: MD5 {got}, "
+                                 f"expected {md5}")
             _read_checked(tmp, key)  # parse before it enters the cache
             os.replace(tmp, target)
             return target
@@ -239,7 +263,7 @@ def load_mnist(cache_dir=None, mirrors=MNIST_MIRRORS, files=None, dtype="float32
         ``{key: (filename, md5)}`` for the keys ``'train_images'``,
         ``'train_labels'``, ``'test_images'``, ``'test_labels'``; default
         :data:`MNIST_FILES`.
-    dtype : float dtype, default ``'float32'``
+    dtype : {'float32', 'float64'}, default ``'float32'``
 
     Returns
     -------
@@ -248,7 +272,7 @@ def load_mnist(cache_dir=None, mirrors=MNIST_MIRRORS, files=None, dtype="float32
     X_test : ndarray, shape (10000, 1, 28, 28)
     y_test : ndarray of int64, shape (10000,)
     """
-    dt = _float_dtype(dtype)
+    dt = float_dtype(dtype)
     files = MNIST_FILES if files is None else files
     missing = set(MNIST_FILES) - set(files)
     if missing:

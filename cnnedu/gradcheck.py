@@ -21,7 +21,8 @@ import numpy as np
 __all__ = ["numerical_gradient", "rel_error", "check_gradient", "check_layer", "GradCheckResult"]
 
 
-def numerical_gradient(f: Callable[[], object], x: np.ndarray, df=None, h: float = 1e-5) -> np.ndarray:
+def numerical_gradient(f: Callable[[], object], x: np.ndarray, df=None,
+                       h: float = 1e-5) -> np.ndarray:
     """Centred-difference gradient of ``f`` with respect to the array ``x``.
 
     Parameters
@@ -57,7 +58,8 @@ def numerical_gradient(f: Callable[[], object], x: np.ndarray, df=None, h: float
                     "gradient, same shape) or make f return a scalar")
             return float(out.reshape(()))
         if out.shape != np.shape(df):
-            raise ValueError(f"df must have the shape of f's output {out.shape}, got {np.shape(df)}")
+            raise ValueError(f"df must have the shape of f's output {out.shape}, "
+                             f"got {np.shape(df)}")
         return float(np.sum(out * df))
 
     grad = np.zeros_like(x, dtype=np.float64)
@@ -119,7 +121,8 @@ def check_gradient(f: Callable[[], object], x: np.ndarray, analytic, df=None, *,
     numeric = numerical_gradient(f, x, df=df, h=h)
     analytic = np.asarray(analytic, dtype=np.float64)
     if analytic.shape != x.shape:
-        raise ValueError(f"analytic gradient must have the shape of x {x.shape}, got {analytic.shape}")
+        raise ValueError(f"analytic gradient must have the shape of x {x.shape}, "
+                         f"got {analytic.shape}")
     return GradCheckResult(name, rel_error(analytic, numeric), tol, analytic, numeric)
 
 
@@ -146,14 +149,16 @@ def check_layer(layer, x, *, seed: int = 0, h: float = 1e-5, tol: float = 1e-6) 
     grads = getattr(layer, "grads", {}) or {}
     for key in params:
         if key not in grads:
-            raise ValueError(f"layer.grads has no entry {key!r} after backward; it has {sorted(grads)}")
+            raise ValueError(f"layer.grads has no entry {key!r} after backward; "
+                             f"it has {sorted(grads)}")
         analytic[key] = np.array(grads[key], dtype=np.float64)
 
     results = {"x": check_gradient(lambda: layer.forward(x), x, analytic["x"], df=dy,
                                    h=h, tol=tol, name="x")}
     for key, p in params.items():
         if p.dtype != np.float64:
-            raise TypeError(f"parameter {key!r} must be float64 for a gradient check, got {p.dtype}")
+            raise TypeError(f"parameter {key!r} must be float64 for a gradient check, "
+                            f"got {p.dtype}")
         results[key] = check_gradient(lambda: layer.forward(x), p, analytic[key], df=dy,
                                       h=h, tol=tol, name=key)
     return results

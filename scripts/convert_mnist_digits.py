@@ -69,7 +69,8 @@ def main(package_dir: str) -> None:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(OUT, **arrays)
     print(f"wrote {OUT} ({OUT.stat().st_size / 1e6:.2f} MB): "
-          f"{len(arrays['y_train'])} train, {len(arrays['y_test'])} test, {dropped} duplicates dropped")
+          f"{len(arrays['y_train'])} train, {len(arrays['y_test'])} test, "
+          f"{dropped} duplicates dropped")
 
 
 if __name__ == "__main__":

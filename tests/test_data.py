@@ -1,7 +1,10 @@
 """cnnedu.data: the shipped digits, the sample photo and the MNIST IDX loader."""
 import gzip
 import hashlib
+import itertools
 import struct
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -27,7 +30,7 @@ def test_load_digits_shapes_dtypes_ranges(split, n):
 def test_load_digits_float64_and_bad_dtype():
     X, _ = load_digits("test", dtype="float64")
     assert X.dtype == np.float64
-    with pytest.raises(TypeError, match="dtype must be a floating type.*got int32"):
+    with pytest.raises(TypeError, match="dtype must be 'float32' or 'float64', got 'int32'"):
         load_digits("test", dtype="int32")
 
 
@@ -79,6 +82,37 @@ def test_sample_image_downsample_averages_blocks():
     small = load_sample_image(downsample=4)
     assert small.shape == (150, 128)
     np.testing.assert_allclose(small[3, 5], full[12:16, 20:24].mean())
+
+
+def test_sample_image_is_read_as_matplotlib_reads_it():
+    # the photo is read with pillow; matplotlib's own reader gives the same bytes,
+    # so every value the book prints is unchanged
+    import matplotlib.cbook as cbook
+    import matplotlib.image as mpimg
+
+    with cbook.get_sample_data("grace_hopper.jpg") as f:
+        rgb = mpimg.imread(f, format="jpg").astype(np.float64) / 255.0
+    for gray, k, dtype in itertools.product([True, False], [1, 2, 4], ["float32", "float64"]):
+        image = rgb @ np.array([0.299, 0.587, 0.114]) if gray else rgb
+        h, w = (image.shape[0] // k) * k, (image.shape[1] // k) * k
+        image = image[:h, :w].reshape(h // k, k, w // k, k, *image.shape[2:]).mean(axis=(1, 3))
+        got = load_sample_image(gray=gray, downsample=k, dtype=dtype)
+        assert got.dtype == np.dtype(dtype)
+        np.testing.assert_array_equal(got, image.astype(dtype))
+
+
+def test_sample_image_does_not_import_matplotlib():
+    code = ("import sys; from cnnedu.data import load_sample_image, sample_image_path; "
+            "load_sample_image(); assert sample_image_path().name == 'grace_hopper.jpg'; "
+            "print('matplotlib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_sample_image_without_matplotlib(monkeypatch):
+    monkeypatch.setattr(data.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(FileNotFoundError, match="grace_hopper.jpg ships with matplotlib"):
+        load_sample_image()
 
 
 @pytest.mark.parametrize("bad", [0, -2, 1.5, True])
@@ -204,7 +238,8 @@ def test_load_mnist_replaces_a_damaged_cache_entry(mirror, tmp_path):
 
 def test_load_mnist_needs_all_four_files(tmp_path):
     with pytest.raises(ValueError, match="files must name .*missing \\['test_labels'\\]"):
-        load_mnist(tmp_path, files={k: v for k, v in data.MNIST_FILES.items() if k != "test_labels"})
+        load_mnist(tmp_path,
+                   files={k: v for k, v in data.MNIST_FILES.items() if k != "test_labels"})
 
 
 def test_default_cache_respects_environment(monkeypatch, tmp_path):

@@ -61,7 +61,8 @@ def _compare(got, expected, rtol: float, atol: float) -> str | None:
                     f"expected {expected[idx]:.6g}")
         return None
     if isinstance(expected, float):
-        if not isinstance(got, (int, float, np.number)) or not np.isclose(got, expected, rtol=rtol, atol=atol):
+        if (not isinstance(got, (int, float, np.number))
+                or not np.isclose(got, expected, rtol=rtol, atol=atol)):
             return f"got {_describe(got)}, expected {expected:.6g}"
         return None
     if got != expected:

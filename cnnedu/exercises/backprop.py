@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..geometry import conv_geometry
 from ..ops.activation import relu_grad
 from ..ops.conv import conv2d, conv2d_backward, convolve2d
 from ..ops.dense import dense_backward
@@ -146,7 +147,8 @@ def conv_input_grad_buggy(dy, w, input_size, stride=1, padding=0):
     dx : ndarray (H, W)
     """
     H, W = input_size
-    full = convolve2d(dy, w, mode="full")        # full convolution: dxp[a, b] = sum dy[a-u, b-v] w[u, v]
+    # full convolution: dxp[a, b] = sum dy[a-u, b-v] w[u, v]
+    full = convolve2d(dy, w, mode="full")
     dxp = np.zeros((H + 2 * padding, W + 2 * padding))
     dxp[:full.shape[0], :full.shape[1]] = full   # rows no window read stay 0
     return dxp[padding:padding + H, padding:padding + W]
@@ -163,7 +165,7 @@ def _conv_cases(seed):
     for H, W, KH, KW, s, p in CONV_CASES:
         x = rng.standard_normal((H, W))
         w = rng.standard_normal((KH, KW))
-        oh, ow = (H + 2 * p - KH) // s + 1, (W + 2 * p - KW) // s + 1
+        oh, ow = conv_geometry((H, W), (KH, KW), s, p).output_size
         cases.append((rng.standard_normal((oh, ow)), x, w, s, p))
     return cases
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ops.conv import conv2d, conv_output_size, convolve2d, correlate2d, im2col
+from ..geometry import conv_output_size
+from ..ops.conv import conv2d, convolve2d, correlate2d, im2col
 from ..explain.conv import receptive_field
 from ._common import CheckResult, check_answer, check_function
 

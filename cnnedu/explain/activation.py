@@ -12,31 +12,30 @@ Pure computations, no drawing:
   exploding when the weights are too large);
 - :func:`inactive_fraction` and :func:`dead_fraction` -- ReLU units whose
   pre-activation is not positive, for one input or for every input of a batch;
-- :func:`sobel_x_map` and :func:`digit_feature_map` -- signed feature maps
-  (vertical-edge responses) to apply activations to.
+- :func:`activation_view` and :func:`softmax_view` -- what the chapter's two
+  explorers show for their control values (:func:`parse_logits` reads the
+  logits typed as text).
+
+The signed feature maps the chapter applies activations to are samples:
+``cnnedu.samples.edge_map(image)``, the Sobel-x response of an image.
 """
 from __future__ import annotations
 
 import functools
 import numbers
+import re
+from typing import NamedTuple
 
 import numpy as np
 
 from ..ops import activation as act
 from .._checks import as_float_array, check_positive_int
-from ..ops.conv import correlate2d
-from ..data import load_digits
 from ..nn.initializers import glorot_uniform, he_normal
-from ..kernels import get_kernel
 
 __all__ = ["ELEMENTWISE", "WITH_ALPHA", "DEFAULT_ALPHA", "activation_pair",
            "evaluate_activation", "softmax_with_temperature", "entropy",
            "gradient_norms_through_depth", "inactive_fraction", "dead_fraction",
-           "SOBEL_X", "sobel_x_map", "digit_feature_map"]
-
-#: The horizontal Sobel kernel (``get_kernel('sobel_x')``): responds to vertical
-#: edges, positive where the image gets brighter from left to right.
-SOBEL_X = get_kernel("sobel_x")
+           "ActivationView", "activation_view", "parse_logits", "SoftmaxView", "softmax_view"]
 
 #: The element-wise activations, by name (softmax acts on a whole vector).
 ELEMENTWISE = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu")
@@ -281,40 +280,144 @@ def dead_fraction(z):
     return float(np.mean(np.all(z <= 0, axis=0)))
 
 
-def sobel_x_map(image):
-    """A signed feature map: the Sobel-x response of a grey image.
+class ActivationView(NamedTuple):
+    """What the activation explorer shows (:func:`activation_view`)."""
+
+    activation: str
+    #: ``alpha`` used, or None for an activation that takes none
+    alpha: float | None
+    #: the inputs of the curves, shape (P,), and ``f``, ``f'`` on them
+    x_grid: np.ndarray
+    f: np.ndarray
+    df: np.ndarray
+    #: the marked input and ``f``, ``f'`` there
+    x0: float
+    f_x0: float
+    df_x0: float
+    #: the feature map (H, W), ``f(z)`` and ``f'(z)``
+    z: np.ndarray
+    fz: np.ndarray
+    dfz: np.ndarray
+    #: share of pixels with ``f(z) == 0``, and the mean of ``f'(z)``
+    zero_fraction: float
+    mean_slope: float
+
+
+def activation_view(z, activation, alpha, x, x_grid) -> ActivationView:
+    """An activation's curves, its value at ``x`` and its effect on a feature map.
 
     Parameters
     ----------
-    image : array_like, shape (H, W)
+    z : ndarray, shape (H, W)
+        Pre-activations (a feature map).
+    activation : str
+        An element-wise activation (:data:`ELEMENTWISE`).
+    alpha : float
+        Its parameter; ignored (``None`` in the result) unless the activation
+        is in :data:`WITH_ALPHA`.
+    x : float
+        The input marked on the curves.
+    x_grid : ndarray, shape (P,)
+        The inputs of the curves.
 
     Returns
     -------
-    z : ndarray, shape (H - 2, W - 2)
-        ``correlate2d(image, SOBEL_X)`` ('valid'): positive on edges where the
-        image gets brighter to the right, negative where it gets darker. For an
-        image in [0, 1] the values lie in [-4, 4].
+    ActivationView
     """
-    image = as_float_array(image, "image")
-    if image.ndim != 2 or min(image.shape) < 3:
-        raise ValueError(f"image must be a 2-D array (H, W) of at least 3 x 3 pixels, "
-                         f"got shape {image.shape}")
-    return correlate2d(image, SOBEL_X)
+    a = float(alpha) if activation in WITH_ALPHA else None
+    f_grid, d_grid = evaluate_activation(activation, x_grid, a)
+    fz, dfz = evaluate_activation(activation, z, a)
+    f_x0, df_x0 = (float(v) for v in evaluate_activation(activation, float(x), a))
+    return ActivationView(activation, a, x_grid, f_grid, d_grid, float(x), f_x0, df_x0,
+                          z, fz, dfz, float(np.mean(fz == 0)), float(np.mean(dfz)))
 
 
-def digit_feature_map(index=0):
-    """:func:`sobel_x_map` of one digit of ``load_digits('test')``, in float64.
+def parse_logits(text: str) -> np.ndarray:
+    """Read logits typed as numbers separated by commas or spaces.
 
     Parameters
     ----------
-    index : int
-        Which test digit (index 0 is a 6).
+    text : str
+        E.g. ``"2, 1, 0.1"``.
 
     Returns
     -------
-    z : ndarray, shape (26, 26)
+    ndarray of float64, shape (K,), 2 <= K <= 20, values in [-1e6, 1e6]
+
+    Raises
+    ------
+    ValueError
+        For anything that is not 2 to 20 numbers in [-1e6, 1e6]; the message
+        says what is wrong.
     """
-    X, _ = load_digits("test", dtype="float64")
-    if not isinstance(index, numbers.Integral) or not 0 <= index < len(X):
-        raise ValueError(f"index must be an int in [0, {len(X)}), got {index!r}")
-    return sobel_x_map(X[index, 0])
+    parts = [p for p in re.split(r"[,\s;]+", str(text).strip()) if p]
+    values = []
+    for p in parts:
+        try:
+            values.append(float(p))
+        except ValueError:
+            raise ValueError(f"'{p}' is not a number") from None
+    arr = np.array(values, dtype=np.float64)
+    if not 2 <= arr.size <= 20:
+        raise ValueError(f"type 2 to 20 logits separated by commas, got {arr.size}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("logits must be finite numbers (no nan or inf)")
+    if np.any(np.abs(arr) > 1e6):
+        raise ValueError("logits must lie between -1e6 and 1e6 (softmax only looks at "
+                         "their differences)")
+    return arr
+
+
+class SoftmaxView(NamedTuple):
+    """What the softmax explorer shows (:func:`softmax_view`)."""
+
+    #: False when the text could not be read; ``error`` then says why
+    valid: bool
+    error: str | None = None
+    #: the logits as typed (K,), and the constant added to each
+    typed: np.ndarray | None = None
+    shift: float = 0.0
+    #: ``typed + shift`` (K,), the temperature, ``softmax_with_temperature`` (K,)
+    logits: np.ndarray | None = None
+    temperature: float = 1.0
+    probabilities: np.ndarray | None = None
+    #: entropy of the probabilities and its maximum ``log K`` (nats)
+    entropy: float | None = None
+    max_entropy: float | None = None
+    top_class: int | None = None
+
+    def state(self) -> dict:
+        """The explorer's state: ``valid`` and ``error``, or the arrays and numbers shown."""
+        if not self.valid:
+            return {"valid": False, "error": self.error}
+        keys = ("valid", "logits", "temperature", "probabilities", "entropy", "max_entropy",
+                "top_class")
+        return {k: getattr(self, k) for k in keys}
+
+
+def softmax_view(text, temperature, shift=0.0) -> SoftmaxView:
+    """Softmax at temperature ``T`` of logits typed as text, each shifted by ``shift``.
+
+    Parameters
+    ----------
+    text : str
+        The logits, read by :func:`parse_logits`.
+    temperature : float > 0
+    shift : float
+        Added to every logit (the probabilities do not change).
+
+    Returns
+    -------
+    SoftmaxView
+        With ``valid=False`` and the reason in ``error`` when the text cannot
+        be read (explained, not raised).
+    """
+    try:
+        typed = parse_logits(text)
+    except ValueError as exc:
+        return SoftmaxView(False, str(exc), shift=float(shift), temperature=float(temperature))
+    t = float(temperature)
+    logits = typed + shift
+    p = softmax_with_temperature(logits, t)
+    return SoftmaxView(True, None, typed, float(shift), logits, t, p, entropy(p),
+                       float(np.log(typed.size)), int(np.argmax(p)))

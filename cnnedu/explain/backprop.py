@@ -14,6 +14,11 @@ Pure functions (numpy and :mod:`cnnedu` ops only, no drawing):
 * :func:`kernel_problem` and :func:`learn_kernel` -- gradient descent
   recovering a hidden kernel from (input, output) pairs, every step kept.
 * :func:`max_pool_routing` -- where max pooling sends each cell's gradient.
+* :func:`conv_backward_view`, :func:`learn_kernel_view` and
+  :func:`maxpool_routing_view` -- what the chapter's three explorers show for
+  one setting of their controls (the *compute* step of
+  :mod:`cnnedu.widgets.backprop`), with :func:`output_cell_range` and
+  :func:`upstream_gradient`.
 
 In the book's notation (0-based indices, padded input :math:`x_p`, stride
 :math:`s`, dilation :math:`d`), a single-channel convolution is
@@ -22,20 +27,26 @@ In the book's notation (0-based indices, padded input :math:`x_p`, stride
 """
 from __future__ import annotations
 
+import html
 from typing import NamedTuple
 
 import numpy as np
 
 from .._checks import as_float_array, as_pair, check_ndim, check_positive_int
+from ..geometry import Geometry, check_padding, conv_geometry, pool_geometry
+from ..kernels import get_kernel
 from ..ops.conv import conv2d, conv2d_backward, convolve2d, correlate2d, im2col
 from ..nn.optim import SGD, Adam
 from ..ops.pool import max_pool2d, max_pool2d_backward
+from .conv import geometry as explained_geometry
+from .pool import pool_geometry_problem
 
 __all__ = ["ScalarGraph", "scalar_graph", "dilate", "input_gradient_full",
            "weight_gradient_correlate", "conv2d_backward_by_correlation",
            "PixelContributions", "pixel_contributions", "ConvGradients", "conv_gradients",
-           "KernelProblem", "kernel_problem", "PHOTO_CROPS", "KernelRun", "learn_kernel", "METHODS",
-           "MaxPoolRouting", "max_pool_routing"]
+           "KernelProblem", "kernel_problem", "KernelRun", "learn_kernel", "METHODS",
+           "MaxPoolRouting", "max_pool_routing", "CONV_LOSSES", "UPSTREAMS", "output_cell_range",
+           "conv_backward_view", "learn_kernel_view", "upstream_gradient", "maxpool_routing_view"]
 
 
 # --------------------------------------------------------------------------
@@ -139,24 +150,31 @@ def dilate(a, stride):
 
 
 def _single_geometry(input_size, kernel_size, stride, padding, dilation):
-    """Sizes of a single-channel convolution with symmetric int padding; raise if it is empty."""
-    H, W = as_pair(input_size, "input_size")
-    KH, KW = as_pair(kernel_size, "kernel_size")
-    sh, sw = as_pair(stride, "stride")
-    if isinstance(padding, str):
-        raise TypeError(f"padding must be a non-negative int or (h, w) pair, got {padding!r} "
-                        "(use cnnedu.ops.conv.resolve_padding to turn 'same' into numbers)")
-    ph, pw = as_pair(padding, "padding", minimum=0)
-    dh, dw = as_pair(dilation, "dilation")
-    EH, EW = dh * (KH - 1) + 1, dw * (KW - 1) + 1
-    Hp, Wp = H + 2 * ph, W + 2 * pw
-    if EH > Hp or EW > Wp:
-        raise ValueError(f"kernel {KH}x{KW} (extent {EH}x{EW}) does not fit a {H}x{W} input "
-                         f"with padding {(ph, pw) if ph != pw else ph}: the padded input is "
-                         f"{Hp}x{Wp}")
-    OH, OW = (Hp - EH) // sh + 1, (Wp - EW) // sw + 1
-    return dict(H=H, W=W, KH=KH, KW=KW, sh=sh, sw=sw, ph=ph, pw=pw, dh=dh, dw=dw,
-                Hp=Hp, Wp=Wp, OH=OH, OW=OW)
+    """Sizes of a single-channel convolution with symmetric int padding; raise if it is empty.
+
+    A dict of the :class:`cnnedu.geometry.Geometry`'s one-axis names (H, W, KH, KW, sh, sw,
+    ph, pw, dh, dw, Hp, Wp, OH, OW), as the chapter's code reads them.
+    """
+    try:
+        padding = check_padding(padding, modes=())
+    except TypeError as exc:
+        if not isinstance(padding, str):
+            raise
+        raise TypeError(f"{exc} (use cnnedu.geometry.resolve_padding to turn {padding!r} into "
+                        f"numbers)") from None
+    g = conv_geometry(input_size, kernel_size, stride, padding, dilation)
+    if g.empty:
+        raise ValueError(f"kernel {g.KH}x{g.KW} (extent {g.EH}x{g.EW}) does not fit a "
+                         f"{g.H}x{g.W} input with padding {g.padding_text()}: the padded input "
+                         f"is {g.Hp}x{g.Wp}")
+    return _axis_names(g)
+
+
+def _axis_names(g: Geometry) -> dict:
+    """The one-axis sizes of ``g`` as a dict (H, W, KH, KW, sh, sw, ph, pw, dh, dw, Hp, Wp,
+    OH, OW)."""
+    return {name: getattr(g, name) for name in
+            ("H", "W", "KH", "KW", "sh", "sw", "ph", "pw", "dh", "dw", "Hp", "Wp", "OH", "OW")}
 
 
 def _check_2d(a, name, layout):
@@ -347,12 +365,18 @@ def pixel_contributions(input_size, kernel_size, pixel, stride=1, padding=0, dil
     """
     g = _single_geometry(input_size, kernel_size, stride, padding, dilation)
     if (not isinstance(pixel, (tuple, list)) or len(pixel) != 2
-            or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in pixel)):
+            or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+                       for v in pixel)):
         raise TypeError(f"pixel must be a pair of ints (r, c), got {pixel!r}")
     r, c = int(pixel[0]), int(pixel[1])
     if not (0 <= r < g["H"] and 0 <= c < g["W"]):
         raise ValueError(f"pixel must lie in the {g['H']}x{g['W']} input, "
                          f"0 <= r < {g['H']} and 0 <= c < {g['W']}, got {(r, c)}")
+    return _contributions(g, r, c)
+
+
+def _contributions(g, r: int, c: int) -> PixelContributions:
+    """:func:`pixel_contributions` of a checked pixel, for a geometry read as ``g[name]``."""
     i, u = _axis_pairs(r, g["ph"], g["KH"], g["sh"], g["dh"], g["OH"])
     j, v = _axis_pairs(c, g["pw"], g["KW"], g["sw"], g["dw"], g["OW"])
     I, J = np.meshgrid(i, j, indexing="ij")
@@ -407,7 +431,8 @@ def conv_gradients(x, w, stride=1, padding=0, cell=None) -> ConvGradients:
     x = _check_2d(x, "x", "(H, W)")
     w = _check_2d(w, "w", "(KH, KW)")
     x4, w4 = x[None, None], w[None, None]
-    y = conv2d(x4, w4, stride=stride, padding=padding)[0, 0]
+    cols: dict = {}                     # the padded input's windows, shared with the backward pass
+    y = conv2d(x4, w4, stride=stride, padding=padding, cache=cols)[0, 0]
     dy = np.zeros_like(y)
     if cell is None:
         dy[...] = 1.0
@@ -421,7 +446,8 @@ def conv_gradients(x, w, stride=1, padding=0, cell=None) -> ConvGradients:
             raise ValueError(f"cell must lie in the {y.shape[0]}x{y.shape[1]} output, got {(i, j)}")
         dy[i, j] = 1.0
         loss = float(y[i, j])
-    dx, dw, db = conv2d_backward(dy[None, None], x4, w4, stride=stride, padding=padding)
+    dx, dw, db = conv2d_backward(dy[None, None], x4, w4, stride=stride, padding=padding,
+                                 cache=cols)
     return ConvGradients(y, loss, dy, dx[0, 0], dw[0, 0], float(db[0]))
 
 
@@ -438,26 +464,19 @@ class KernelProblem(NamedTuple):
     targets: np.ndarray
     #: the hidden kernel, (KH, KW)
     hidden: np.ndarray
-    #: Hessian of the loss with respect to the kernel's KH*KW weights (constant: the loss is quadratic)
+    #: Hessian of the loss with respect to the kernel's KH*KW weights (constant: the loss is
+    #: quadratic)
     hessian: np.ndarray
     #: its largest and smallest eigenvalues
     lam_max: float
     lam_min: float
 
 
-#: photo crops (top, left) of the 150 x 128 grey sample photo used by :func:`kernel_problem`
-PHOTO_CROPS = [(10, 10), (10, 60), (40, 30), (60, 90), (90, 20), (100, 70), (120, 40), (30, 95)]
-
-
-def kernel_problem(source: str = "digits", n: int = 8, hidden="sobel_x", size: int = 28
-                   ) -> KernelProblem:
+def kernel_problem(inputs, hidden="sobel_x") -> KernelProblem:
     r"""The problem "which kernel turned these inputs into these outputs?".
 
-    Inputs are ``n`` digits of the training split (``source='digits'``) or
-    ``n`` crops of the grey sample photo downsampled to 150 x 128
-    (``source='photo'``, at :data:`PHOTO_CROPS`), each ``size x size``;
-    targets are their 'valid' cross-correlations with the hidden kernel. The
-    loss of a kernel :math:`w` is the mean squared error
+    The targets are the 'valid' cross-correlations of the inputs with the
+    hidden kernel. The loss of a kernel :math:`w` is the mean squared error
 
     .. math::  L(w) = \frac{1}{M} \sum (\hat y - y)^2, \qquad \hat y = x \star w,
 
@@ -471,42 +490,28 @@ def kernel_problem(source: str = "digits", n: int = 8, hidden="sobel_x", size: i
 
     Parameters
     ----------
-    source : {'digits', 'photo'}
-    n : int
-        Number of (input, output) pairs, 1 to 8 for the photo.
+    inputs : array_like, shape (N, 1, H, W)
+        One-channel images, e.g. ``cnnedu.samples.digits(8, 'train')`` or
+        ``cnnedu.samples.photo_crops(8)``; used in float64.
     hidden : str or array_like (KH, KW)
-        A name for :func:`cnnedu.kernels.get_kernel` or the kernel itself.
-    size : int
-        Side of each input, 4 to 28.
+        A name for :func:`cnnedu.kernels.get_kernel` or the kernel itself;
+        at most as large as the inputs.
 
     Returns
     -------
     KernelProblem
     """
-    from ..data import load_digits, load_sample_image
-    from ..kernels import get_kernel
-
-    if source not in ("digits", "photo"):
-        raise ValueError(f"source must be 'digits' or 'photo', got {source!r}")
-    n = check_positive_int(n, "n")
-    size = check_positive_int(size, "size")
-    if not 4 <= size <= 28:
-        raise ValueError(f"size must be between 4 and 28, got {size}")
+    x = check_ndim(as_float_array(inputs, "inputs"), "inputs", 4, "(N, 1, H, W)")
+    if x.shape[1] != 1 or 0 in x.shape:
+        raise ValueError(f"inputs must be a non-empty batch of one-channel images "
+                         f"(N, 1, H, W), got shape {x.shape}")
+    x = np.array(x, dtype=np.float64)
     hidden = get_kernel(hidden) if isinstance(hidden, str) else _check_2d(hidden, "hidden",
                                                                            "(KH, KW)")
     hidden = np.asarray(hidden, dtype=np.float64)
-    if source == "digits":
-        X, _ = load_digits("train", dtype="float64")
-        if n > len(X):
-            raise ValueError(f"n must be at most {len(X)} digits, got {n}")
-        x = X[:n, :, :size, :size].copy()
-    else:
-        if n > len(PHOTO_CROPS):
-            raise ValueError(f"n must be at most {len(PHOTO_CROPS)} photo crops, got {n}")
-        img = load_sample_image(gray=True, downsample=4)
-        x = np.stack([img[r:r + size, c:c + size] for r, c in PHOTO_CROPS[:n]])[:, None]
-    if hidden.shape[0] > size or hidden.shape[1] > size:
-        raise ValueError(f"hidden kernel {hidden.shape} does not fit {size}x{size} inputs")
+    if hidden.shape[0] > x.shape[2] or hidden.shape[1] > x.shape[3]:
+        raise ValueError(f"hidden kernel {hidden.shape} does not fit "
+                         f"{x.shape[2]}x{x.shape[3]} inputs")
     y = conv2d(x, hidden[None, None])
     A = im2col(x, *hidden.shape).T                 # (M, KH*KW)
     H = 2.0 * (A.T @ A) / A.shape[0]
@@ -680,10 +685,13 @@ def max_pool_routing(x, dy, size, stride=None, padding=0) -> MaxPoolRouting:
     if dy.shape != y.shape:
         raise ValueError(f"dy must have the pooled output's shape (OH, OW) = {y.shape}, "
                          f"got {dy.shape}")
-    kh, kw = as_pair(size, "size")
-    sh, sw = as_pair(size if stride is None else stride, "stride")
-    ph, pw = as_pair(padding, "padding", minimum=0)
-    xp = np.pad(x, ((ph, ph), (pw, pw)), constant_values=-np.inf)
+    return _routing(x, dy, y, pool_geometry(x.shape, size, stride, padding))
+
+
+def _routing(x, dy, y, g: Geometry) -> MaxPoolRouting:
+    """:func:`max_pool_routing` of checked arrays: ``y`` is the pooled ``x``, ``g`` its geometry."""
+    (kh, kw), (sh, sw), (ph, pw) = g.kernel_size, g.stride, (g.ph, g.pw)
+    xp = np.pad(x, ((ph, ph), (pw, pw)), constant_values=-np.inf) if ph or pw else x
     oh, ow = y.shape
     win = np.lib.stride_tricks.sliding_window_view(xp, (kh, kw))[::sh, ::sw][:oh, :ow]
     flat = win.reshape(oh, ow, kh * kw)
@@ -694,5 +702,230 @@ def max_pool_routing(x, dy, size, stride=None, padding=0) -> MaxPoolRouting:
     ties = int(np.count_nonzero((flat == y[..., None]).sum(axis=-1) > 1))
     wins = np.zeros(x.shape, dtype=int)
     np.add.at(wins, (rows.ravel(), cols.ravel()), 1)
-    dx = max_pool2d_backward(dy[None, None], x[None, None], size, stride, padding)[0, 0]
+    dx = max_pool2d_backward(dy[None, None], x[None, None], g.kernel_size, g.stride,
+                             (ph, pw))[0, 0]
     return MaxPoolRouting(y, winners, dx, wins, ties)
+
+
+# --------------------------------------------------------------------------
+# What the explorers show
+# --------------------------------------------------------------------------
+
+#: the losses of :func:`conv_backward_view`: one output cell, or the sum of all cells
+CONV_LOSSES = ("cell", "sum")
+#: the upstream gradients of :func:`maxpool_routing_view` (see :func:`upstream_gradient`)
+UPSTREAMS = ("ones", "random")
+
+
+def _check_index(value, name: str, size: int, what: str) -> int:
+    """``value`` as an int index ``0 <= value < size`` into ``what``, or a clear error."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int index into the {what}, got {value!r}")
+    if not 0 <= value < size:
+        raise ValueError(f"{name} must be an index into the {what}, 0 to {size - 1}, "
+                         f"got {value}")
+    return int(value)
+
+
+def output_cell_range(input_size, kernel_size, stride=1, padding=0, loss="cell") -> int | None:
+    """The largest output cell ``i * OW + j`` the loss "one cell" can take, or None.
+
+    ``OH * OW - 1`` for ``loss='cell'``; ``None`` (no cell to choose) for
+    ``loss='sum'`` or when the kernel does not fit. The geometry is that of
+    :func:`conv_backward_view` (:func:`cnnedu.geometry.conv_geometry`, cached).
+
+    Parameters
+    ----------
+    input_size : (H, W)
+    kernel_size : (KH, KW)
+    stride, padding : int
+    loss : {'cell', 'sum'}
+    """
+    if loss not in CONV_LOSSES:
+        raise ValueError(f"loss must be 'cell' or 'sum', got {loss!r}")
+    g = conv_geometry(input_size, kernel_size, stride, padding)
+    return None if loss == "sum" or g.empty else g.OH * g.OW - 1
+
+
+def conv_backward_view(x, w, stride=1, padding=0, loss="sum", cell=0, pixel=0) -> dict:
+    r"""What the convolution-gradient explorer shows for one setting of its controls.
+
+    ``y = conv2d(x, w, stride, padding)`` for one grey image and one kernel,
+    the loss :math:`L = y[i, j]` (``loss='cell'``, so ``dL/dy`` is one-hot)
+    or :math:`L = \sum y` (``'sum'``, ``dL/dy`` all ones), its gradients from
+    :func:`cnnedu.ops.conv.conv2d_backward` (:func:`conv_gradients`) and the
+    (output cell, tap) pairs that meet input pixel ``(r, c)``
+    (:func:`pixel_contributions`). The geometry is computed once; a kernel
+    that does not fit is explained (``valid`` False), not raised.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+    w : array_like, shape (KH, KW)
+    stride : int, >= 1
+    padding : int, >= 0
+        Zeros on each side.
+    loss : {'cell', 'sum'}
+    cell : int
+        The output cell ``i * OW + j`` of the loss 'cell' (ignored for 'sum'
+        and when there is no output), ``0 <= cell < OH * OW``.
+    pixel : int
+        The traced input pixel ``r * W + c``, ``0 <= pixel < H * W``.
+
+    Returns
+    -------
+    dict
+        ``input`` (H, W), ``kernel`` (KH, KW), ``stride``, ``padding``,
+        ``loss``, ``pixel`` ``(r, c)``, ``valid``, ``problem`` (why there is no
+        output, or None), ``output_size`` ``(OH, OW)`` (``(0, 0)`` if none),
+        ``y``, ``dy`` (OH, OW), ``dx`` (H, W), ``dw`` (KH, KW), ``db``,
+        ``cell`` ``(i, j)`` (None for the sum), ``pairs`` (n, 4) rows
+        ``(i, j, u, v)``, ``outputs`` (OH, OW) and ``taps`` (KH, KW) masks,
+        and ``notes``: sentences about the geometry, as HTML text. The arrays
+        are None when there is no output.
+    """
+    x = _check_2d(x, "x", "(H, W)")
+    w = _check_2d(w, "w", "(KH, KW)")
+    stride = check_positive_int(stride, "stride")
+    padding = check_positive_int(padding, "padding", minimum=0)
+    if loss not in CONV_LOSSES:
+        raise ValueError(f"loss must be 'cell' or 'sum', got {loss!r}")
+    H, W = x.shape
+    r, c = divmod(_check_index(pixel, "pixel", H * W, f"{H}x{W} input (r * W + c)"), W)
+    g = explained_geometry(H, W, *w.shape, stride=stride, padding=padding)
+    view = dict(input=x, kernel=w, stride=stride, padding=padding, loss=loss, pixel=(r, c))
+    if g.empty:
+        return dict(view, valid=False, problem=f"{g.explanation}.", output_size=(0, 0), y=None,
+                    dy=None, dx=None, dw=None, db=None, cell=None, pairs=None, outputs=None,
+                    taps=None, notes=[])
+    OH, OW = g.output_size
+    chosen = None if loss == "sum" else divmod(
+        _check_index(cell, "cell", OH * OW, f"{OH}x{OW} output (i * OW + j)"), OW)
+    grads = conv_gradients(x, w, stride, padding, chosen)
+    met = _contributions(_axis_names(g), r, c)
+    return dict(view, valid=True, problem=None, output_size=(OH, OW), y=grads.y, dy=grads.dy,
+                dx=grads.dx, dw=grads.dw, db=grads.db, cell=chosen, pairs=met.pairs,
+                outputs=met.outputs, taps=met.taps, notes=_conv_notes(g, met))
+
+
+def _conv_notes(g, met: PixelContributions) -> list[str]:
+    """Sentences (HTML text) on what the geometry ``g`` leaves with zero gradient."""
+    (r, c), s, p = met.pixel, g.sh, g.ph
+    notes = []
+    if not len(met.pairs):
+        notes.append(f"Pixel ({r}, {c}) lies in no window: it never reaches the output, "
+                     "so its gradient is 0.")
+    once = [name for name, o, n, k in (("down", g.OH, g.H, g.KH), ("across", g.OW, g.W, g.KW))
+            if o == 1 and s > 1 and s > n + 2 * p - k]
+    if once:
+        notes.append(f"With stride {s} a second window would start at row or column {s}, "
+                     f"beyond the padded input ({g.H + 2 * p}&times;{g.W + 2 * p}): the kernel "
+                     f"fits only once {' and '.join(once)}, and every pixel outside that "
+                     "window gets zero gradient.")
+    elif s > g.KH or s > g.KW:
+        notes.append(f"The stride ({s}) is larger than the kernel ({g.KH}&times;{g.KW}): "
+                     "windows skip pixels, and a skipped pixel gets zero gradient.")
+    elif g.note:
+        notes.append(html.escape(g.note[0].upper() + g.note[1:]) + "; their pixels get "
+                     "zero gradient.")
+    return notes
+
+
+def learn_kernel_view(problem: KernelProblem, run: KernelRun, data: str, lr: float,
+                      step: int) -> dict:
+    """What the kernel-learning explorer shows at one step of a run.
+
+    Parameters
+    ----------
+    problem : KernelProblem
+        From :func:`kernel_problem`.
+    run : KernelRun
+        From :func:`learn_kernel` on ``problem``.
+    data : str
+        The name of the inputs, as the explorer's control says it.
+    lr : float
+        The learning rate asked for (the control's value).
+    step : int
+        The step asked for, ``0 <= step <= run.steps``; a diverged run shows
+        its last step instead of the later ones.
+
+    Returns
+    -------
+    dict
+        ``data``, ``lr``, ``step``, ``shown_step``, ``kernel`` (KH, KW),
+        ``hidden`` (KH, KW), ``prediction`` and ``target`` (OH, OW) for the
+        first input, ``losses`` (up to the shown step), ``loss``,
+        ``diverged``, ``stopped_at`` (the run's last step if it diverged,
+        else None), ``growth``, ``lam_max``, ``lam_min`` and ``lr_limit``
+        (``2 / lam_max``).
+    """
+    if not isinstance(problem, KernelProblem) or not isinstance(run, KernelRun):
+        raise TypeError(f"problem and run must be a KernelProblem and a KernelRun, got "
+                        f"{type(problem).__name__} and {type(run).__name__}")
+    if isinstance(step, bool) or not isinstance(step, (int, np.integer)) \
+            or not 0 <= step <= run.steps:
+        raise ValueError(f"step must be an int from 0 to {run.steps}, got {step!r}")
+    last = len(run.losses) - 1
+    t = min(int(step), last)
+    return dict(data=data, lr=float(lr), step=int(step), shown_step=t, kernel=run.kernels[t],
+                hidden=problem.hidden, prediction=run.predictions[t],
+                target=problem.targets[0, 0], losses=run.losses[:t + 1],
+                loss=float(run.losses[t]), diverged=run.diverged,
+                stopped_at=last if run.diverged else None, growth=run.growth,
+                lam_max=problem.lam_max, lam_min=problem.lam_min,
+                lr_limit=2.0 / problem.lam_max)
+
+
+def upstream_gradient(kind: str, shape) -> np.ndarray:
+    """The upstream gradient ``dL/dy`` of the routing explorer, shape ``(OH, OW)``.
+
+    ``'ones'``: all ones; ``'random'``: standard normal numbers (seed 0)
+    rounded to one decimal, the same for the same shape.
+    """
+    if kind == "ones":
+        return np.ones(shape)
+    if kind == "random":
+        return np.round(np.random.default_rng(0).standard_normal(shape), 1)
+    raise ValueError(f"upstream must be 'ones' or 'random', got {kind!r}")
+
+
+def maxpool_routing_view(x, size, stride, upstream="ones") -> dict:
+    """What the max-pooling routing explorer shows for one setting of its controls.
+
+    Max pooling of ``x`` with a ``size x size`` window and stride ``stride``
+    (no padding), the upstream gradient :func:`upstream_gradient` and its
+    routing (:func:`max_pool_routing`, with ``dx`` from
+    :func:`cnnedu.ops.pool.max_pool2d_backward`). The geometry is computed
+    once; a window larger than the map is explained (``valid`` False), not
+    raised.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+    size, stride : int, >= 1
+    upstream : {'ones', 'random'}
+
+    Returns
+    -------
+    dict
+        ``input``, ``size``, ``stride``, ``upstream``, ``valid``, ``problem``
+        (a sentence, or None), ``output_size`` ``(OH, OW)`` (``(0, 0)`` if
+        none), ``output``, ``dy`` (OH, OW), ``dx`` (H, W), ``winners``
+        (OH, OW, 2), ``wins`` (H, W) and ``ties``; None when there is no
+        output.
+    """
+    x = _check_2d(x, "x", "(H, W)")
+    size = check_positive_int(size, "size")
+    stride = check_positive_int(stride, "stride")
+    if upstream not in UPSTREAMS:
+        raise ValueError(f"upstream must be 'ones' or 'random', got {upstream!r}")
+    view = dict(input=x, size=size, stride=stride, upstream=upstream)
+    g = pool_geometry(x.shape, size, stride)
+    if g.empty:
+        return dict(view, valid=False, problem=pool_geometry_problem(x.shape, size, stride),
+                    output_size=(0, 0), output=None, dy=None, dx=None, winners=None, wins=None,
+                    ties=None)
+    dy = upstream_gradient(upstream, g.output_size)
+    R = _routing(x, dy, max_pool2d(x[None, None], size, stride)[0, 0], g)
+    return dict(view, valid=True, problem=None, output_size=g.output_size, output=R.output,
+                dy=dy, dx=R.dx, winners=R.winners, wins=R.wins, ties=R.ties)

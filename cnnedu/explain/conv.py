@@ -18,6 +18,11 @@ at ``n + 2p - d(k - 1)`` positions of the padded input, of which one in
   one output position;
 * :func:`geometry` -- every size the stride / padding / dilation explorer
   shows, with an explanation when there is no output;
+* :func:`slide_view` -- what the kernel slider shows at one position;
+* :func:`stride_settings`, :func:`stride_view` -- what the stride explorer
+  shows: one setting (geometry, padded input, output), then one position;
+* :func:`filter_view` -- what the filter bank shows: the feature map of a
+  kernel given as an array or typed as text;
 * :func:`receptive_field`, :func:`receptive_field_units` -- how far back a
   unit of a stack of convolution and pooling layers sees;
 * :func:`parse_kernel`, :func:`format_kernel` -- a kernel typed as text.
@@ -26,20 +31,21 @@ from __future__ import annotations
 
 import numbers
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
 
-from .._checks import as_float_array, as_pair, check_ndim, check_positive_int
-from ..ops.conv import resolve_padding
+from .._checks import as_float_array, check_ndim, check_positive_int
+from ..geometry import Geometry, conv_geometry, conv_output_size, resolve_padding
+from ..ops.conv import conv2d, correlate2d
 
 __all__ = ["Window", "window_at", "ConvGeometry", "geometry", "resolve_pads",
+           "slide_view", "StrideSettings", "stride_settings", "stride_view",
+           "FilterView", "filter_view",
            "RFLayer", "receptive_field", "receptive_field_units",
            "parse_kernel", "format_kernel"]
-
-_PADDING_WHAT = "a non-negative int, an (h, w) pair, 'valid', 'same' or 'full'"
-
 
 # --------------------------------------------------------------------------
 # Padding
@@ -47,9 +53,9 @@ _PADDING_WHAT = "a non-negative int, an (h, w) pair, 'valid', 'same' or 'full'"
 
 def resolve_pads(padding, input_size, kernel_size, stride=1,
                  dilation=1) -> tuple[int, int, int, int]:
-    """Zeros added ``(top, bottom, left, right)`` for a padding argument.
+    """Zeros added ``(top, bottom, left, right)`` for the explorers' padding argument.
 
-    Like :func:`cnnedu.ops.conv.resolve_padding`, plus ``'full'``: ``d(k - 1)``
+    :func:`cnnedu.geometry.resolve_padding` with ``'full'`` allowed: ``d(k - 1)``
     zeros on each side, so that every window touching the input at one
     pixel is used (the output has ``n + d(k - 1)`` pixels when ``s = 1``).
 
@@ -64,53 +70,28 @@ def resolve_pads(padding, input_size, kernel_size, stride=1,
     -------
     (top, bottom, left, right) : tuple of int
     """
-    if isinstance(padding, str):
-        if padding not in ("valid", "same", "full"):
-            raise ValueError(f"padding must be {_PADDING_WHAT}, got {padding!r}")
-        if padding == "full":
-            kh, kw = as_pair(kernel_size, "kernel_size")
-            dh, dw = as_pair(dilation, "dilation")
-            ph, pw = dh * (kh - 1), dw * (kw - 1)
-            return (ph, ph, pw, pw)
-        return resolve_padding(padding, input_size, kernel_size, stride, dilation)
-    try:
-        ph, pw = as_pair(padding, "padding", minimum=0)
-    except (TypeError, ValueError) as exc:
-        raise type(exc)(f"padding must be {_PADDING_WHAT}, got {padding!r}") from None
-    return (ph, ph, pw, pw)
+    return resolve_padding(padding, input_size, kernel_size, stride, dilation, allow_full=True)
 
 
 # --------------------------------------------------------------------------
 # Geometry
 # --------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class ConvGeometry:
+@dataclass(frozen=True, eq=False)
+class ConvGeometry(Geometry):
     """Every size of one single-channel convolution, as the explorer shows it.
+
+    A :class:`cnnedu.geometry.Geometry` (``input_size``, ``kernel_size``,
+    ``stride``, ``dilation``, ``padding``, ``pads``, ``extent``,
+    ``padded_size``, ``raw_output``, ``output_size``, ``empty`` and the
+    one-axis names such as ``OH``) with what the explorer explains about it.
 
     Attributes
     ----------
-    input_size, kernel_size, stride, dilation : (int, int)
-        ``(H, W)``, ``(KH, KW)``, ``(sh, sw)``, ``(dh, dw)``.
-    padding : int, pair or str
-        The padding argument as given.
-    pads : (top, bottom, left, right)
-        Zeros added on each side.
-    padded_size : (int, int)
-        ``(H + top + bottom, W + left + right)``.
-    extent : (int, int)
-        Pixels spanned by the dilated kernel, ``d(k - 1) + 1`` per axis.
-    raw_output : (int, int)
-        The output-size formula's value per axis, *not clipped* (``<= 0``
-        when the kernel does not fit).
-    output_size : (int, int)
-        ``(OH, OW)``; ``(0, 0)`` when the output is empty.
-    empty : bool
-        True when the dilated kernel does not fit the padded input.
     rows_read, cols_read : ndarray of bool, shapes (Hp,) and (Wp,)
         Rows / columns of the padded input read by at least one kernel tap
         of at least one window (all False when empty). A pixel is read if
-        and only if its row and its column are.
+        and only if its row and its column are. Read-only.
     unused : (int, int)
         Rows at the bottom and columns at the right of the padded input
         that no window reaches, because the stride does not tile the
@@ -124,17 +105,6 @@ class ConvGeometry:
         What the stride leaves uncovered ('' if nothing).
     """
 
-    input_size: tuple
-    kernel_size: tuple
-    stride: tuple
-    padding: object
-    dilation: tuple
-    pads: tuple
-    padded_size: tuple
-    extent: tuple
-    raw_output: tuple
-    output_size: tuple
-    empty: bool
     rows_read: np.ndarray
     cols_read: np.ndarray
     unused: tuple
@@ -220,33 +190,34 @@ def geometry(n_h, n_w, k_h, k_w, stride=1, padding=0, dilation=1) -> ConvGeometr
     """
     H, W = check_positive_int(n_h, "n_h"), check_positive_int(n_w, "n_w")
     KH, KW = check_positive_int(k_h, "k_h"), check_positive_int(k_w, "k_w")
-    sh, sw = as_pair(stride, "stride")
-    dh, dw = as_pair(dilation, "dilation")
-    top, bottom, left, right = resolve_pads(padding, (H, W), (KH, KW), (sh, sw), (dh, dw))
-    Hp, Wp = H + top + bottom, W + left + right
-    EH, EW = dh * (KH - 1) + 1, dw * (KW - 1) + 1
-    raw = ((Hp - EH) // sh + 1, (Wp - EW) // sw + 1)
-    empty = EH > Hp or EW > Wp
-    OH, OW = (0, 0) if empty else raw
-    formula = (_formula("OH", H, top, bottom, KH, sh, dh, raw[0]),
-               _formula("OW", W, left, right, KW, sw, dw, raw[1]))
+    return _explained(conv_geometry((H, W), (KH, KW), stride, padding, dilation,
+                                    allow_full=True))
 
-    rows_read = np.zeros(Hp, dtype=bool)
-    cols_read = np.zeros(Wp, dtype=bool)
+
+@lru_cache(maxsize=256)
+def _explained(g: Geometry) -> ConvGeometry:
+    """:func:`geometry`'s result for a checked geometry (cached: explorers ask again and again)."""
+    (H, W), (KH, KW), (sh, sw), (dh, dw) = g.input_size, g.kernel_size, g.stride, g.dilation
+    top, bottom, left, right = g.pads
+    formula = (_formula("OH", H, top, bottom, KH, sh, dh, g.raw_output[0]),
+               _formula("OW", W, left, right, KW, sw, dw, g.raw_output[1]))
+    rows_read = np.zeros(g.Hp, dtype=bool)
+    cols_read = np.zeros(g.Wp, dtype=bool)
     explanation = note = ""
     unused = (0, 0)
-    if empty:
-        explanation = _why_empty((EH, EW), (Hp, Wp), (dh, dw) != (1, 1))
+    if g.empty:
+        explanation = _why_empty(g.extent, g.padded_size, (dh, dw) != (1, 1))
     else:
-        r = (np.arange(OH)[:, None] * sh + np.arange(KH)[None, :] * dh).ravel()
-        c = (np.arange(OW)[:, None] * sw + np.arange(KW)[None, :] * dw).ravel()
+        r = (np.arange(g.OH)[:, None] * sh + np.arange(KH)[None, :] * dh).ravel()
+        c = (np.arange(g.OW)[:, None] * sw + np.arange(KW)[None, :] * dw).ravel()
         rows_read[r] = True
         cols_read[c] = True
-        unused = (Hp - EH - sh * (OH - 1), Wp - EW - sw * (OW - 1))
-        note = _uncovered_note(unused, (OH, OW), (sh, sw))
-    return ConvGeometry((H, W), (KH, KW), (sh, sw), padding, (dh, dw), (top, bottom, left, right),
-                        (Hp, Wp), (EH, EW), raw, (OH, OW), empty, rows_read, cols_read, unused,
-                        formula, explanation, note)
+        unused = (g.Hp - g.EH - sh * (g.OH - 1), g.Wp - g.EW - sw * (g.OW - 1))
+        note = _uncovered_note(unused, g.output_size, (sh, sw))
+    rows_read.flags.writeable = cols_read.flags.writeable = False     # shared by the cache
+    return ConvGeometry(**{f.name: getattr(g, f.name) for f in fields(Geometry)},
+                        rows_read=rows_read, cols_read=cols_read, unused=unused,
+                        formula=formula, explanation=explanation, note=note)
 
 
 # --------------------------------------------------------------------------
@@ -322,12 +293,208 @@ def window_at(x2d, kernel, i, j, stride=1, padding=0, dilation=1) -> Window:
     i = _check_index(i, "i", OH, "an output row", f"the output is {OH}x{OW}")
     j = _check_index(j, "j", OW, "an output column", f"the output is {OH}x{OW}")
     top, bottom, left, right = g.pads
-    padded = np.pad(x2d, ((top, bottom), (left, right)))
-    rows = i * g.stride[0] + np.arange(kernel.shape[0]) * g.dilation[0]
-    cols = j * g.stride[1] + np.arange(kernel.shape[1]) * g.dilation[1]
+    return _window(np.pad(x2d, ((top, bottom), (left, right))), kernel, g, i, j)
+
+
+def _taps(g: Geometry, i: int, j: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows (KH,) and columns (KW,) of the padded input under the kernel for ``y[i, j]``."""
+    return (i * g.sh + np.arange(g.KH) * g.dh, j * g.sw + np.arange(g.KW) * g.dw)
+
+
+def _window(padded: np.ndarray, kernel: np.ndarray, g: Geometry, i: int, j: int) -> Window:
+    """:func:`window_at` on an input already padded by ``g.pads`` (checked arguments)."""
+    rows, cols = _taps(g, i, j)
     window = padded[np.ix_(rows, cols)]
-    products = window * kernel.astype(x2d.dtype, copy=False)
+    products = window * kernel.astype(padded.dtype, copy=False)
     return Window(padded, g.pads, rows, cols, window, products, float(products.sum()))
+
+
+def _correlate(padded: np.ndarray, kernel: np.ndarray, g: Geometry) -> np.ndarray:
+    """``y`` (OH, OW): :func:`cnnedu.ops.conv.conv2d` of an input already padded by ``g``."""
+    return conv2d(padded[None, None], kernel[None, None], stride=g.stride,
+                  dilation=g.dilation)[0, 0]
+
+
+# --------------------------------------------------------------------------
+# The kernel slider and the stride explorer
+# --------------------------------------------------------------------------
+
+def _check_input(x2d, kernel):
+    x2d = check_ndim(as_float_array(x2d, "x2d"), "x2d", 2, "(H, W)")
+    kernel = check_ndim(as_float_array(kernel, "kernel"), "kernel", 2, "(KH, KW)")
+    if 0 in x2d.shape or 0 in kernel.shape:
+        raise ValueError(f"x2d and kernel must not be empty, got shapes {x2d.shape} "
+                         f"and {kernel.shape}")
+    return x2d, kernel
+
+
+def slide_view(x2d, kernel, position: int) -> dict:
+    r"""What the kernel slider shows: the 'valid' cross-correlation, computed up to a position.
+
+    Output positions are numbered row-major, ``position = i * OW + j``; cells
+    after ``position`` are not computed yet.
+
+    Parameters
+    ----------
+    x2d : array (H, W)
+    kernel : array (KH, KW)
+        It must fit the input (``KH <= H``, ``KW <= W``).
+    position : int
+        Clamped into ``0 .. OH * OW - 1``.
+
+    Returns
+    -------
+    dict
+        ``input`` (H, W), ``position``, ``i``, ``j``, the footprint ``rows``
+        (KH,) and ``cols`` (KW,), ``window`` and ``products`` (KH, KW),
+        ``sum`` (``y[i, j]``), ``kernel``, ``output`` (OH, OW: every value,
+        :func:`cnnedu.ops.conv.conv2d`) and ``shown`` (OH, OW: NaN after
+        ``position``).
+
+    Raises
+    ------
+    ValueError
+        If the kernel does not fit the input.
+    """
+    x2d, kernel = _check_input(x2d, kernel)
+    g = geometry(*x2d.shape, *kernel.shape)
+    if g.empty:
+        raise ValueError(f"kernel {g.KH}x{g.KW} does not fit: {g.explanation}")
+    OH, OW = g.output_size
+    y = _correlate(x2d, kernel, g)                  # 'valid': nothing to pad
+    position = int(min(max(position, 0), OH * OW - 1))
+    i, j = divmod(position, OW)
+    win = _window(x2d, kernel, g, i, j)
+    shown = y.astype(float)
+    shown.reshape(-1)[position + 1:] = np.nan
+    return dict(input=x2d, position=position, i=i, j=j, rows=win.rows, cols=win.cols,
+                window=win.window, kernel=kernel, products=win.products, sum=win.total,
+                output=y, shown=shown)
+
+
+class StrideSettings(NamedTuple):
+    """One setting of the stride explorer, computed once (see :func:`stride_settings`)."""
+
+    #: the input, (H, W)
+    input: np.ndarray
+    #: the kernel, (KH, KW)
+    kernel: np.ndarray
+    #: every size, and what is read (a :class:`ConvGeometry`)
+    geometry: ConvGeometry
+    #: the input with its zeros, (Hp, Wp)
+    padded: np.ndarray
+    #: ``conv2d`` of the input, (OH, OW), or None when the output is empty
+    output: np.ndarray | None
+
+    @property
+    def last_position(self) -> int:
+        """The largest output position, ``OH * OW - 1`` (0 when the output is empty)."""
+        OH, OW = self.geometry.output_size
+        return max(OH * OW - 1, 0)
+
+
+def stride_settings(x2d, kernel, stride=1, padding=0, dilation=1) -> StrideSettings:
+    """Geometry, padded input and output of one convolution setting: each computed once.
+
+    Parameters
+    ----------
+    x2d : array (H, W)
+    kernel : array (KH, KW)
+    stride, dilation : int or (h, w) pair
+    padding : int, (h, w) pair, 'valid', 'same' or 'full'
+
+    Returns
+    -------
+    StrideSettings
+        The output is :func:`cnnedu.ops.conv.conv2d` of the padded input;
+        a kernel that does not fit gives ``output=None`` and an explained,
+        empty geometry, never an exception.
+    """
+    x2d, kernel = _check_input(x2d, kernel)
+    g = geometry(*x2d.shape, *kernel.shape, stride, padding, dilation)
+    top, bottom, left, right = g.pads
+    padded = np.pad(x2d, ((top, bottom), (left, right)))
+    y = None if g.empty else _correlate(padded, kernel, g)
+    return StrideSettings(x2d, kernel, g, padded, y)
+
+
+def stride_view(settings: StrideSettings, position: int) -> dict:
+    """What the stride explorer shows at one output position of a setting.
+
+    Parameters
+    ----------
+    settings : StrideSettings
+        From :func:`stride_settings`.
+    position : int
+        Output cell, row-major ``i * OW + j``; clamped into the output.
+
+    Returns
+    -------
+    dict
+        ``input``, ``geometry``, ``output_size``, ``output`` (None when
+        empty), ``empty``, ``explanation``, ``note``, ``formula``,
+        ``kernel``, ``padded`` (Hp, Wp), ``position``, ``i``, ``j`` and the
+        footprint ``rows`` (KH,) / ``cols`` (KW,) of ``y[i, j]`` in padded
+        coordinates (of ``y[0, 0]`` when empty).
+    """
+    g = settings.geometry
+    position = int(min(max(position, 0), settings.last_position))
+    i, j = divmod(position, g.OW) if g.OW else (0, 0)
+    rows, cols = _taps(g, i, j)
+    return dict(input=settings.input, geometry=g, output_size=g.output_size,
+                output=settings.output, empty=g.empty, explanation=g.explanation,
+                note=g.note, formula=g.formula, kernel=settings.kernel,
+                padded=settings.padded, position=position, i=i, j=j, rows=rows, cols=cols)
+
+
+class FilterView(NamedTuple):
+    """What the filter bank shows for one kernel (see :func:`filter_view`)."""
+
+    #: the image, (H, W)
+    input: np.ndarray
+    #: the kernel, (KH, KW), or None when its text cannot be read
+    kernel: np.ndarray | None
+    #: ``correlate2d(input, kernel, mode='same')``, (H, W), or None
+    feature_map: np.ndarray | None
+    #: why the kernel's text cannot be read ('' if it can)
+    error: str
+    #: True when the kernel or the map has a negative value: colours diverge from 0
+    signed: bool
+    #: colour limits of the map: ``(-m, m)``, ``m`` the 99th percentile of ``|y|``
+    #: (signed), else ``(min, max)`` (widened to ``(min, min + 1)`` for a flat map);
+    #: None without a kernel
+    limits: tuple | None
+
+
+def filter_view(x2d, kernel) -> FilterView:
+    """The feature map of one kernel, with the colour scale it is shown in.
+
+    Parameters
+    ----------
+    x2d : array (H, W)
+    kernel : array (KH, KW), or str
+        The weights, or their text as a reader types it (:func:`parse_kernel`).
+
+    Returns
+    -------
+    FilterView
+        ``feature_map`` is :func:`cnnedu.ops.conv.correlate2d` in 'same'
+        mode, (H, W). Text that cannot be read gives ``kernel=None`` and the
+        reason in ``error``, never an exception.
+    """
+    x2d = check_ndim(as_float_array(x2d, "x2d"), "x2d", 2, "(H, W)")
+    if isinstance(kernel, str):
+        try:
+            kernel = parse_kernel(kernel)
+        except ValueError as exc:
+            return FilterView(x2d, None, None, str(exc), False, None)
+    x2d, kernel = _check_input(x2d, kernel)
+    y = correlate2d(x2d, kernel, mode="same")
+    if np.min(kernel) < 0 or np.min(y) < 0:
+        m = float(np.percentile(np.abs(y), 99)) or 1.0
+        return FilterView(x2d, kernel, y, "", True, (-m, m))
+    lo, hi = float(y.min()), float(y.max())
+    return FilterView(x2d, kernel, y, "", False, (lo, hi if hi > lo else lo + 1))
 
 
 # --------------------------------------------------------------------------
@@ -419,7 +586,7 @@ def receptive_field(layers, input_size=None) -> list[RFLayer]:
         ke = d * (k - 1) + 1
         out = None
         if prev.out is not None:
-            out = (prev.out + 2 * p - ke) // s + 1
+            out = conv_output_size(prev.out, k, s, p, d)
             if out < 1:
                 raise ValueError(f"layer {name!r} (k={k}, d={d}, extent {ke}) does not fit its "
                                  f"input of {prev.out} pixels with padding {p}")

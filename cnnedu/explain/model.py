@@ -1,9 +1,9 @@
 """Looking inside a trained :class:`~cnnedu.nn.model.Sequential`: pure computations.
 
 Used by the chapter "A complete CNN on real digits" and its explorer; the
-drawing lives in :mod:`cnnedu.viz.model`.
+drawing lives in :mod:`cnnedu.viz.model`, and the chapter's model is built by
+:func:`cnnedu.nn.zoo.classic_cnn`.
 
-- :func:`classic_cnn` -- the classic MNIST CNN, built and compiled;
 - :func:`feature_maps` -- the output of every layer for a batch of inputs;
 - :func:`most_active_channels` -- the channels of a feature map with the
   largest mean activation;
@@ -11,7 +11,11 @@ drawing lives in :mod:`cnnedu.viz.model`.
   to the input pixels, computed with the model's own backward pass;
 - :func:`confusion_matrix` -- counts of (true class, predicted class) pairs;
 - :func:`most_confident_mistakes` -- the misclassified samples the model was
-  surest about.
+  surest about;
+- :func:`digit_plan` and :func:`digit_view` -- what the digit explorer shows:
+  which layers and channels (chosen once), then a digit's maps, hidden units
+  and class probabilities; :func:`cells_to_image` and :func:`image_to_cells`
+  turn its 14 x 14 drawing into a 28 x 28 input and back.
 
 Nothing here changes a model's weights. :func:`feature_maps` and
 :func:`saliency` run the layers' ``forward`` (in inference mode), which
@@ -26,50 +30,15 @@ from typing import NamedTuple
 import numpy as np
 
 from .._checks import as_float_array, check_positive_int
-from ..nn import Conv2D, Dense, Flatten, Input, MaxPool2D
 from ..nn.activation import Activation
 from ..nn.model import Sequential
+from ..nn.reshape import Flatten
+from ..ops.activation import softmax
 
-__all__ = ["classic_cnn", "feature_maps", "most_active_channels", "Saliency", "saliency",
+__all__ = ["GRID", "SCALE", "cells_to_image", "image_to_cells", "DigitPlan", "digit_plan",
+           "DigitView", "digit_view", "feature_maps", "most_active_channels", "Saliency",
+           "saliency",
            "confusion_matrix", "Mistakes", "most_confident_mistakes"]
-
-
-def classic_cnn(seed: int = 0, dtype="float32", compile: bool = True) -> Sequential:
-    """The classic MNIST CNN, built for ``(1, 28, 28)`` inputs (and compiled).
-
-    ::
-
-        Conv2D(32, 3, relu) -> MaxPool2D(2) -> Conv2D(64, 3, relu) -> MaxPool2D(2)
-        -> Flatten -> Dense(128, relu) -> Dense(10, softmax)
-
-    Parameters
-    ----------
-    seed : int
-        Seed of the initial weights (and of the shuffling in ``fit``).
-    dtype : {'float32', 'float64'}
-        dtype of the parameters.
-    compile : bool
-        Compile with Adam, sparse categorical cross-entropy and accuracy.
-
-    Returns
-    -------
-    Sequential
-        Untrained; 225,034 parameters.
-    """
-    model = Sequential([
-        Input((1, 28, 28)),
-        Conv2D(32, 3, activation="relu"),
-        MaxPool2D(2),
-        Conv2D(64, 3, activation="relu"),
-        MaxPool2D(2),
-        Flatten(),
-        Dense(128, activation="relu"),
-        Dense(10, activation="softmax"),
-    ], seed=seed, dtype=dtype)
-    if compile:
-        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
-                      metrics=["accuracy"])
-    return model
 
 
 def _check_model(model) -> Sequential:
@@ -235,10 +204,12 @@ def _check_classes(classes, n: int, k: int) -> np.ndarray:
     if isinstance(classes, numbers.Integral) and not isinstance(classes, bool):
         classes = np.full(n, int(classes))
     arr = np.asarray(classes)
-    if arr.ndim != 1 or len(arr) != n or not (np.issubdtype(arr.dtype, np.integer) or arr.size == 0):
+    integers = np.issubdtype(arr.dtype, np.integer) or arr.size == 0
+    if arr.ndim != 1 or len(arr) != n or not integers:
         raise ValueError(f"classes must be an int or {n} ints (one per sample), got {classes!r}")
     if arr.size and (arr.min() < 0 or arr.max() >= k):
-        raise ValueError(f"classes must lie in [0, {k}), got values from {arr.min()} to {arr.max()}")
+        raise ValueError(f"classes must lie in [0, {k}), got values from {arr.min()} "
+                         f"to {arr.max()}")
     return arr.astype(np.int64)
 
 
@@ -338,3 +309,175 @@ def most_confident_mistakes(probs, y_true, k: int = 8) -> Mistakes:
     wrong = np.flatnonzero(pred != t)
     order = wrong[np.argsort(-conf[wrong], kind="stable")][:k]
     return Mistakes(order, t[order], pred[order], conf[order])
+
+
+#: Cells per side of the digit explorer's drawing grid; each cell is ``SCALE x SCALE`` pixels.
+GRID = 14
+SCALE = 2
+#: Smoothing of a drawing: a 3 x 3 binomial kernel, as a separable pair.
+_SMOOTH = np.array([1.0, 2.0, 1.0]) / 4.0
+
+
+def cells_to_image(cells) -> np.ndarray:
+    """A 28 x 28 input image from a 14 x 14 drawing.
+
+    Parameters
+    ----------
+    cells : array_like of bool, shape (14, 14)
+        True where a cell is inked.
+
+    Returns
+    -------
+    ndarray of float32, shape (28, 28)
+        Each cell becomes a 2 x 2 block of 1s (ink) or 0s, then the image is
+        smoothed with the 3 x 3 binomial kernel ``[1, 2, 1]^T [1, 2, 1] / 16``
+        (zero padding) and scaled so that its largest value is 1 (if there is
+        any ink). Values lie in [0, 1].
+    """
+    c = np.asarray(cells)
+    if c.shape != (GRID, GRID):
+        raise ValueError(f"cells must have shape ({GRID}, {GRID}), got {c.shape}")
+    img = np.kron(c.astype(np.float64), np.ones((SCALE, SCALE)))
+    pad = np.pad(img, 1)
+    rows = _SMOOTH[0] * pad[:-2] + _SMOOTH[1] * pad[1:-1] + _SMOOTH[2] * pad[2:]
+    img = _SMOOTH[0] * rows[:, :-2] + _SMOOTH[1] * rows[:, 1:-1] + _SMOOTH[2] * rows[:, 2:]
+    top = img.max()
+    if top > 0:
+        img = img / top
+    return img.astype(np.float32)
+
+
+def image_to_cells(image, threshold: float = 0.35) -> np.ndarray:
+    """A 14 x 14 drawing from a 28 x 28 image: the cells whose 2 x 2 block is inked.
+
+    Parameters
+    ----------
+    image : array_like, shape (28, 28)
+        Grey levels in [0, 1].
+    threshold : float
+        A cell is inked when the mean of its 2 x 2 block exceeds this.
+
+    Returns
+    -------
+    ndarray of bool, shape (14, 14)
+    """
+    img = np.asarray(image, dtype=np.float64)
+    side = GRID * SCALE
+    if img.shape != (side, side):
+        raise ValueError(f"image must have shape ({side}, {side}), got {img.shape}")
+    return img.reshape(GRID, SCALE, GRID, SCALE).mean(axis=(1, 3)) > threshold
+
+
+class DigitPlan(NamedTuple):
+    """What the digit explorer shows of a model, chosen once (:func:`digit_plan`)."""
+
+    #: names of the feature-map layers shown (outputs (C, H, W))
+    map_layers: list
+    #: layer name -> the channels shown, shape (k,)
+    channels: dict
+    #: the last dense layer before the output (outputs (D,)), or None
+    hidden: str | None
+    #: layer name -> True if its outputs go negative (a diverging colour map)
+    signed: dict
+    #: the name of the output layer, and whether it ends in a softmax
+    output: str
+    softmax_output: bool
+    #: layer name -> the shape of its output for one input, e.g. (32, 26, 26) or (128,)
+    shapes: dict
+    #: the activation of the hidden layer ('relu', ...), or None
+    hidden_activation: str | None
+
+
+def digit_plan(model, X, n_channels: int = 4, n_layers: int = 4) -> DigitPlan:
+    """Choose the layers and channels to show, from the model's maps of the digits ``X``.
+
+    Parameters
+    ----------
+    model : Sequential
+    X : ndarray, shape (N, 1, 28, 28)
+        The digits the explorer reaches.
+    n_channels : int
+        Channels per feature-map layer: the most active ones on ``X``.
+    n_layers : int
+        The first ``n_layers`` layers with (C, H, W) outputs.
+
+    Returns
+    -------
+    DigitPlan
+    """
+    maps = feature_maps(model, X)
+    names = list(maps)
+    map_layers = [k for k in names if maps[k].ndim == 4][:n_layers]
+    channels = {k: most_active_channels(maps[k], n_channels) for k in map_layers}
+    vectors = [k for k in names[:-1] if maps[k].ndim == 2
+               and not isinstance(model.get_layer(k), Flatten)]
+    hidden = vectors[-1] if vectors else None
+    signed = {k: bool(np.nanmin(maps[k]) < 0) for k in map_layers + [hidden] if k}
+    shapes = {k: maps[k].shape[1:] for k in names}
+    return DigitPlan(map_layers, channels, hidden, signed, names[-1],
+                     model.layers[-1].activation == "softmax", shapes,
+                     model.get_layer(hidden).activation if hidden else None)
+
+
+class DigitView(NamedTuple):
+    """What the digit explorer shows for one input (:func:`digit_view`)."""
+
+    source: str
+    index: int
+    #: the test digit's label, or None (a drawing, or no labels)
+    label: int | None
+    #: the input image (28, 28)
+    input: np.ndarray
+    #: layer name -> the channels shown (k, H, W), and their indices
+    maps: dict
+    channels: dict
+    #: the units of the hidden dense layer (D,), or None
+    hidden: np.ndarray | None
+    #: class probabilities (K,) and the most probable class
+    probabilities: np.ndarray
+    prediction: int
+    #: the drawing grid (14, 14) of bool
+    drawing: np.ndarray
+    trained: bool
+
+
+def digit_view(model, plan: DigitPlan, digits, labels, source: str, index: int,
+               drawing, trained: bool) -> DigitView:
+    """A test digit or a drawing through the model: the maps, units and probabilities shown.
+
+    Parameters
+    ----------
+    model : Sequential
+        Taking (1, 28, 28) digits.
+    plan : DigitPlan
+        From :func:`digit_plan`.
+    digits : ndarray, shape (N, 1, 28, 28)
+    labels : ndarray of int, shape (N,), or None
+    source : {'test digit', 'drawing'}
+    index : int
+        The test digit shown when ``source`` is ``'test digit'``.
+    drawing : ndarray of bool, shape (14, 14)
+        The input when ``source`` is ``'drawing'`` (:func:`cells_to_image`).
+    trained : bool
+        Reported as is (the caption warns about an untrained model).
+
+    Returns
+    -------
+    DigitView
+        The probabilities are the model's output if it ends in a softmax,
+        else the softmax of its logits (as ``Sequential.predict`` gives them).
+    """
+    index = int(index)
+    if source == "drawing":
+        x, label = cells_to_image(drawing), None
+    else:
+        x = digits[index, 0]
+        label = None if labels is None else int(labels[index])
+    maps = feature_maps(model, x[None, None])
+    out = maps[plan.output][0]
+    probs = out if plan.softmax_output else softmax(out[None], axis=1)[0]
+    shown = {name: maps[name][0, plan.channels[name]] for name in plan.map_layers}
+    hidden = maps[plan.hidden][0] if plan.hidden else None
+    channels = {k: v.copy() for k, v in plan.channels.items()}
+    return DigitView(source, index, label, x, shown, channels, hidden, probs,
+                     int(probs.argmax()), drawing, trained)

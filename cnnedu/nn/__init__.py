@@ -5,25 +5,33 @@
 Each layer follows the protocol of :class:`~cnnedu.nn.base.Layer`:
 ``forward(x, training=False)``, ``backward(dy) -> dx`` filling ``grads``,
 ``params``, ``output_shape(input_shape)`` and lazy ``build`` from the first
-input. They live in small modules by kind:
+input. They live in small modules by topic, named as the ops they wrap:
 
 =================================  =====================================================
-:mod:`cnnedu.nn.base`           ``Layer`` (the protocol), ``Input``
-:mod:`cnnedu.nn.conv`          ``Conv2D``, ``MaxPool2D``, ``AvgPool2D``,
-                                   ``GlobalAvgPool2D``, ``Flatten``
-:mod:`cnnedu.nn.dense`         ``Dense``, ``Dropout``
-:mod:`cnnedu.nn.activation`    ``Activation``, ``ReLU``, ``Sigmoid``, ``Tanh``,
+:mod:`cnnedu.nn.base`              ``Layer`` (the protocol), ``Input``
+:mod:`cnnedu.nn.conv`              ``Conv2D``
+:mod:`cnnedu.nn.pool`              ``MaxPool2D``, ``AvgPool2D``, ``GlobalAvgPool2D``
+:mod:`cnnedu.nn.reshape`           ``Flatten``
+:mod:`cnnedu.nn.dense`             ``Dense``
+:mod:`cnnedu.nn.dropout`           ``Dropout``
+:mod:`cnnedu.nn.activation`        ``Activation``, ``ReLU``, ``Sigmoid``, ``Tanh``,
                                    ``LeakyReLU``, ``ELU``, ``SELU``, ``Softmax``
 =================================  =====================================================
 
 Keras' longer names are aliases: ``MaxPooling2D``, ``AveragePooling2D``,
-``GlobalAveragePooling2D``.
+``GlobalAveragePooling2D``. Models and training live beside them:
+:mod:`cnnedu.nn.model` (``Sequential``), :mod:`cnnedu.nn.optim` (``SGD``,
+``Adam``), :mod:`cnnedu.nn.zoo` (``classic_cnn``) and
+:mod:`cnnedu.nn.summary` (parameter counts, the summary table).
 """
 from .base import Input, Layer
 from .activation import ELU, SELU, Activation, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
-from .conv import (AveragePooling2D, AvgPool2D, Conv2D, Flatten, GlobalAveragePooling2D,
-                          GlobalAvgPool2D, MaxPool2D, MaxPooling2D)
-from .dense import Dense, Dropout
+from .conv import Conv2D
+from .dense import Dense
+from .dropout import Dropout
+from .pool import (AveragePooling2D, AvgPool2D, GlobalAveragePooling2D, GlobalAvgPool2D,
+                   MaxPool2D, MaxPooling2D)
+from .reshape import Flatten
 
 __all__ = ["Layer", "Input",
            "Conv2D", "MaxPool2D", "AvgPool2D", "GlobalAvgPool2D", "Flatten",

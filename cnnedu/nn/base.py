@@ -33,37 +33,15 @@ import numbers
 
 import numpy as np
 
-from .._checks import as_float_array
+from .._checks import as_float_array, as_generator, float_dtype
 from ..ops.activation import get_activation, softmax, softmax_backward
 
-__all__ = ["Layer", "Input", "as_generator", "shape_str"]
-
-
-def as_generator(rng) -> np.random.Generator:
-    """A ``numpy.random.Generator`` from a Generator, an int seed or ``None`` (seed 0)."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None:
-        return np.random.default_rng(0)
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and rng >= 0:
-        return np.random.default_rng(int(rng))
-    raise TypeError(f"rng must be a numpy.random.Generator, a non-negative int seed or None, "
-                    f"got {rng!r}")
+__all__ = ["Layer", "Input", "shape_str"]
 
 
 def shape_str(shape) -> str:
     """``(32, 26, 26)`` -> ``'(None, 32, 26, 26)'``: a batch of any size, as Keras prints it."""
     return "(" + ", ".join(["None"] + [str(s) for s in shape]) + ")"
-
-
-def _float_dtype(dtype, name: str = "dtype") -> np.dtype:
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        dt = None
-    if dt is None or dt not in (np.float32, np.float64):
-        raise ValueError(f"{name} must be 'float32' or 'float64', got {dtype!r}")
-    return dt
 
 
 class Input:
@@ -83,8 +61,10 @@ class Input:
         if isinstance(shape, numbers.Integral):
             shape = (shape,)
         if not isinstance(shape, (tuple, list)) or not shape or not all(
-                isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0 for s in shape):
-            raise ValueError(f"shape must be a tuple of positive ints such as (1, 28, 28), got {shape!r}")
+                isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0
+                for s in shape):
+            raise ValueError(f"shape must be a tuple of positive ints such as (1, 28, 28), "
+                             f"got {shape!r}")
         self.shape = tuple(int(s) for s in shape)
 
     def __repr__(self) -> str:
@@ -121,7 +101,7 @@ class Layer:
             raise TypeError(f"name must be a str, got {name!r}")
         self.name = name
         self._name_given = name is not None
-        self.dtype = None if dtype is None else _float_dtype(dtype)
+        self.dtype = None if dtype is None else float_dtype(dtype)
         self.input_shape = None if input_shape is None else Input(input_shape).shape
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
@@ -180,7 +160,7 @@ class Layer:
         """
         input_shape = self._check_input_shape(input_shape)
         if self.dtype is None:
-            self.dtype = _float_dtype(np.float32 if dtype is None else dtype)
+            self.dtype = float_dtype(np.float32 if dtype is None else dtype)
         self.output_shape(input_shape)          # raises if the geometry does not fit
         self._init_params(input_shape, as_generator(rng))
         self.grads = {}
@@ -331,7 +311,7 @@ class Layer:
 
     def astype(self, dtype) -> "Layer":
         """Convert the parameters (and gradients) to ``dtype``; returns ``self``."""
-        dt = _float_dtype(dtype)
+        dt = float_dtype(dtype)
         self.dtype = dt
         self.params = {k: p.astype(dt) for k, p in self.params.items()}
         self.grads = {k: g.astype(dt) for k, g in self.grads.items()}

@@ -38,7 +38,8 @@ def check_inputs(X, first: Layer, input_shape, name: str = "X") -> np.ndarray:
             f"{name} must be a {first.input_ndim}-D array {first.input_layout} for the first "
             f"layer {first!r}, got shape {X.shape} ({X.ndim}-D){first._rank_hint(X.ndim)}")
     if X.ndim < 2:
-        raise ValueError(f"{name} must be a batch (N, ...) with at least 2 axes, got shape {X.shape}")
+        raise ValueError(f"{name} must be a batch (N, ...) with at least 2 axes, "
+                         f"got shape {X.shape}")
     if input_shape is not None and X.shape[1:] != tuple(input_shape):
         raise ValueError(f"{name} holds samples of shape {X.shape[1:]}, but the model was "
                          f"built for {tuple(input_shape)}")
@@ -91,7 +92,8 @@ def check_labels(y, n: int, output_shape: tuple, name: str = "y", x_name: str = 
         bad = ~np.isfinite(y) | (y != np.round(y))
         if bad.any():
             i = int(np.argmax(bad))
-            raise ValueError(f"{name} must hold integer class indices, got {y[i].item()} at index {i}")
+            raise ValueError(f"{name} must hold integer class indices, got {y[i].item()} "
+                             f"at index {i}")
     out = (y < 0) | (y >= k)
     if out.any():
         i = int(np.argmax(out))

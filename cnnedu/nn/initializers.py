@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import as_generator, float_dtype
+
 __all__ = ["fans", "he_normal", "glorot_uniform", "INITIALIZERS", "get_initializer"]
 
 
@@ -40,13 +42,14 @@ def he_normal(shape, rng: np.random.Generator, dtype="float32") -> np.ndarray:
     ----------
     shape : tuple
         ``(M, D)`` for a dense layer, ``(F, C, KH, KW)`` for a convolution.
-    rng : numpy.random.Generator
-    dtype : dtype of the result
+    rng : numpy.random.Generator or int seed
+    dtype : {'float32', 'float64'}
 
     Returns
     -------
     w : ndarray of the given shape and dtype
     """
+    rng, dtype = as_generator(rng), float_dtype(dtype)
     fan_in, _ = fans(shape)
     return (rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(dtype)
 
@@ -58,13 +61,14 @@ def glorot_uniform(shape, rng: np.random.Generator, dtype="float32") -> np.ndarr
     ----------
     shape : tuple
         ``(M, D)`` for a dense layer, ``(F, C, KH, KW)`` for a convolution.
-    rng : numpy.random.Generator
-    dtype : dtype of the result
+    rng : numpy.random.Generator or int seed
+    dtype : {'float32', 'float64'}
 
     Returns
     -------
     w : ndarray of the given shape and dtype
     """
+    rng, dtype = as_generator(rng), float_dtype(dtype)
     fan_in, fan_out = fans(shape)
     limit = np.sqrt(6.0 / (fan_in + fan_out))
     return rng.uniform(-limit, limit, size=shape).astype(dtype)

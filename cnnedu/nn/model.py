@@ -36,9 +36,9 @@ import re
 
 import numpy as np
 
-from .._checks import check_positive_int
+from .._checks import check_positive_int, float_dtype
 from ..ops.activation import softmax
-from .base import Input, Layer, _float_dtype
+from .base import Input, Layer
 from ..ops.loss import mse, softmax_cross_entropy
 from .checks import check_inputs, check_labels, check_targets
 from .optim import get_optimizer
@@ -109,7 +109,7 @@ class Sequential:
         if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
             raise ValueError(f"seed must be a non-negative int, got {seed!r}")
         self.seed = int(seed)
-        self.dtype = _float_dtype(dtype)
+        self.dtype = float_dtype(dtype)
         self.name = name
         init_seq, shuffle_seq = np.random.SeedSequence(self.seed).spawn(2)
         self._init_rng = np.random.default_rng(init_seq)
@@ -249,7 +249,7 @@ class Sequential:
 
     def astype(self, dtype) -> "Sequential":
         """Convert all parameters to ``dtype`` (optimizer state is reset)."""
-        self.dtype = _float_dtype(dtype)
+        self.dtype = float_dtype(dtype)
         for layer in self.layers:
             layer.astype(self.dtype)
         if self.optimizer is not None:
@@ -330,7 +330,9 @@ class Sequential:
             raise ValueError(f"loss must be 'sparse_categorical_crossentropy' or 'mse', "
                              f"got {loss!r}{hint}")
         self.loss = _LOSSES[loss.lower()]
-        metrics = [] if metrics is None else ([metrics] if isinstance(metrics, str) else list(metrics))
+        if metrics is None:
+            metrics = []
+        metrics = [metrics] if isinstance(metrics, str) else list(metrics)
         for m in metrics:
             if m not in ("accuracy", "acc"):
                 raise ValueError(f"metrics may only hold 'accuracy', got {m!r}")

@@ -41,17 +41,21 @@ def _pairs(params, grads):
     """Pair up parameters and gradients given as two lists or two dicts."""
     if isinstance(params, dict):
         if not isinstance(grads, dict) or set(grads) != set(params):
+            got = sorted(grads) if isinstance(grads, dict) else repr(grads)
             raise ValueError("params and grads must be dicts with the same keys, got "
-                             f"{sorted(params)} and {sorted(grads) if isinstance(grads, dict) else grads!r}")
+                             f"{sorted(params)} and {got}")
         return [(params[k], grads[k]) for k in params]
     params, grads = list(params), list(grads)
     if len(params) != len(grads):
-        raise ValueError(f"params and grads must have the same length, got {len(params)} and {len(grads)}")
+        raise ValueError(f"params and grads must have the same length, got {len(params)} "
+                         f"and {len(grads)}")
     for i, (p, g) in enumerate(zip(params, grads)):
         if not isinstance(p, np.ndarray):
-            raise TypeError(f"params[{i}] must be a numpy array (updated in place), got {type(p).__name__}")
+            raise TypeError(f"params[{i}] must be a numpy array (updated in place), "
+                            f"got {type(p).__name__}")
         if np.shape(g) != p.shape:
-            raise ValueError(f"grads[{i}] must have the shape of params[{i}] {p.shape}, got {np.shape(g)}")
+            raise ValueError(f"grads[{i}] must have the shape of params[{i}] {p.shape}, "
+                             f"got {np.shape(g)}")
     return list(zip(params, grads))
 
 

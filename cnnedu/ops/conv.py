@@ -13,7 +13,8 @@ Like every deep-learning library, :func:`conv2d` computes a
         x_p[n, c, s_h i + d_h u, s_w j + d_w v] \; w[f, c, u, v]
 
 where ``x_p`` is ``x`` padded with zeros, ``s`` the stride and ``d`` the
-dilation. Along each axis the output size is (:func:`conv_output_size`)
+dilation. Along each axis the output size is
+(:func:`cnnedu.geometry.conv_output_size`)
 
 .. math::  o = \left\lfloor \frac{n + 2p - d(k - 1) - 1}{s} \right\rfloor + 1 .
 
@@ -24,201 +25,39 @@ product. They are tested against each other.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .._checks import as_float_array, as_pair, check_ndim, check_positive_int
+from .._checks import as_float_array, check_ndim, check_positive_int
+from ..geometry import Geometry, conv_geometry
 
 __all__ = [
-    "conv_output_size", "resolve_padding",
     "correlate2d", "convolve2d", "correlate2d_naive", "convolve2d_naive",
     "conv2d", "conv2d_backward", "conv2d_naive", "conv2d_backward_naive",
     "im2col", "col2im",
 ]
 
-_PADDING_WHAT = "a non-negative int, an (h, w) pair, 'valid' or 'same'"
 _MODES = ("valid", "same", "full")
 
 
 # --------------------------------------------------------------------------
-# Geometry: output sizes and padding
+# Geometry (computed by cnnedu.geometry) and argument checks
 # --------------------------------------------------------------------------
 
-def _check_padding(padding):
-    """Return ``'valid'``, ``'same'`` or an ``(h, w)`` pair of ints >= 0."""
-    if isinstance(padding, str):
-        if padding not in ("valid", "same"):
-            raise ValueError(f"padding must be {_PADDING_WHAT}, got {padding!r}")
-        return padding
-    try:
-        return as_pair(padding, "padding", minimum=0)
-    except (TypeError, ValueError) as exc:
-        raise type(exc)(f"padding must be {_PADDING_WHAT}, got {padding!r}") from None
-
-
-def _same_padding(n: int, k: int, s: int, d: int) -> tuple[int, int]:
-    """Padding ``(before, after)`` giving ``ceil(n / s)`` outputs (TensorFlow's rule)."""
-    out = -(-n // s)
-    total = max((out - 1) * s + d * (k - 1) + 1 - n, 0)
-    return total // 2, total - total // 2
-
-
-def conv_output_size(n, k, stride=1, padding=0, dilation=1) -> int:
-    r"""Number of outputs of a convolution along one axis.
-
-    .. math::  o = \left\lfloor \frac{n + 2p - d(k - 1) - 1}{s} \right\rfloor + 1
-
-    ``d(k - 1) + 1`` is the *extent* of the dilated kernel: a 3-tap kernel
-    with dilation 2 spans 5 pixels. The formula counts the positions where
-    that extent fits inside the padded input, stepping by ``s``.
-
-    Parameters
-    ----------
-    n : int
-        Input size along the axis (``H`` or ``W``), ``>= 1``.
-    k : int
-        Kernel size along the axis (``KH`` or ``KW``), ``>= 1``.
-    stride : int
-        Step ``s`` between windows, ``>= 1``.
-    padding : int or {'valid', 'same'}
-        Zeros ``p`` added on *each* side (an int ``>= 0``). ``'valid'`` means
-        ``p = 0``. ``'same'`` returns ``ceil(n / s)`` (see
-        :func:`resolve_padding`).
-    dilation : int
-        Spacing ``d`` between kernel taps, ``>= 1``.
-
-    Returns
-    -------
-    int
-        The formula's value, **not clipped**. A value below 1 means the
-        kernel's extent does not fit the padded input: there is no output.
-        :func:`conv2d` raises an error in that case; this function returns
-        the raw number so that the formula can be explored (for instance
-        ``conv_output_size(3, 5) == -1``).
-
-    Examples
-    --------
-    >>> conv_output_size(28, 3)                 # (28 - 2 - 1) // 1 + 1
-    26
-    >>> conv_output_size(7, 3, stride=2, padding=1)
-    4
-    >>> conv_output_size(7, 3, dilation=2)      # extent 5
-    3
-    >>> conv_output_size(7, 3, stride=2, padding='same')
-    4
-    """
-    n = check_positive_int(n, "n")
-    k = check_positive_int(k, "k")
-    stride = check_positive_int(stride, "stride")
-    dilation = check_positive_int(dilation, "dilation")
-    if isinstance(padding, str):
-        padding = _check_padding(padding)
-        if padding == "same":
-            return -(-n // stride)
-        padding = 0
-    try:
-        padding = check_positive_int(padding, "padding", minimum=0)
-    except (TypeError, ValueError) as exc:
-        raise type(exc)(f"padding must be a non-negative int, 'valid' or 'same', "
-                        f"got {padding!r}") from None
-    return (n + 2 * padding - dilation * (k - 1) - 1) // stride + 1
-
-
-def resolve_padding(padding, input_size, kernel_size, stride=1, dilation=1) -> tuple[int, int, int, int]:
-    """Turn a ``padding`` argument into explicit zeros on each side.
-
-    Parameters
-    ----------
-    padding : int, (h, w) pair, 'valid' or 'same'
-        An int or pair pads the same amount on both sides of each axis.
-        ``'valid'`` is no padding. ``'same'`` follows TensorFlow: the output
-        has ``ceil(H / sh) x ceil(W / sw)`` pixels (so ``H x W`` when the
-        stride is 1), and the total padding along an axis is
-        ``max((ceil(n / s) - 1) * s + d * (k - 1) + 1 - n, 0)``. When that
-        total is odd (for instance an even kernel with stride 1) the extra
-        zero goes on the **bottom / right**.
-    input_size : (H, W) pair of int
-    kernel_size : int or (KH, KW) pair
-    stride, dilation : int or (h, w) pair
-
-    Returns
-    -------
-    (top, bottom, left, right) : tuple of int
-        Zeros added above, below, left and right of the input.
-
-    Examples
-    --------
-    >>> resolve_padding('same', (28, 28), 3)
-    (1, 1, 1, 1)
-    >>> resolve_padding('same', (28, 28), 4)     # even kernel: extra zero after
-    (1, 2, 1, 2)
-    >>> resolve_padding('same', (7, 8), 3, stride=2)
-    (1, 1, 0, 1)
-    """
-    padding = _check_padding(padding)
-    h, w = as_pair(input_size, "input_size")
-    kh, kw = as_pair(kernel_size, "kernel_size")
-    sh, sw = as_pair(stride, "stride")
-    dh, dw = as_pair(dilation, "dilation")
-    if padding == "valid":
-        return (0, 0, 0, 0)
-    if padding == "same":
-        return _same_padding(h, kh, sh, dh) + _same_padding(w, kw, sw, dw)
-    ph, pw = padding
-    return (ph, ph, pw, pw)
-
-
-class _Geometry(NamedTuple):
-    """Everything about one convolution's shapes, checked once."""
-
-    N: int
-    C: int
-    H: int
-    W: int
-    KH: int
-    KW: int
-    sh: int
-    sw: int
-    dh: int
-    dw: int
-    top: int
-    bottom: int
-    left: int
-    right: int
-    OH: int
-    OW: int
-
-
-def _describe_padding(padding, pads) -> str:
-    if isinstance(padding, str):
-        return f"{padding!r} (top, bottom, left, right = {pads})"
-    ph, pw = padding
-    return str(ph) if ph == pw else f"({ph}, {pw})"
-
-
-def _geometry(x_shape, kh, kw, stride, padding, dilation) -> _Geometry:
-    """Check stride / padding / dilation and work out the output size."""
-    N, C, H, W = x_shape
-    sh, sw = as_pair(stride, "stride")
-    dh, dw = as_pair(dilation, "dilation")
-    padding = _check_padding(padding)
+def _geometry(x_shape, kh, kw, stride, padding, dilation) -> Geometry:
+    """The geometry of a convolution of an ``x_shape`` (N, C, H, W) input; raise if it is empty."""
+    H, W = x_shape[2:]
     if H < 1 or W < 1:
         raise ValueError(f"x must have at least one row and one column, got H x W = {H}x{W}")
-    top, bottom, left, right = resolve_padding(padding, (H, W), (kh, kw), (sh, sw), (dh, dw))
-    eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1        # extent of the dilated kernel
-    hp, wp = H + top + bottom, W + left + right
-    if eh > hp or ew > wp:
-        dil = "" if (dh, dw) == (1, 1) else (
-            f" with dilation {dh if dh == dw else (dh, dw)} (extent {eh}x{ew})")
+    g = conv_geometry((H, W), (kh, kw), stride, padding, dilation)
+    if g.empty:
+        dil = "" if (g.dh, g.dw) == (1, 1) else (
+            f" with dilation {g.dh if g.dh == g.dw else (g.dh, g.dw)} (extent {g.EH}x{g.EW})")
         raise ValueError(
             f"kernel {kh}x{kw}{dil} does not fit a {H}x{W} input with padding "
-            f"{_describe_padding(padding, (top, bottom, left, right))}: the padded input "
-            f"is {hp}x{wp}, the kernel needs at least {eh}x{ew}")
-    OH = (hp - eh) // sh + 1
-    OW = (wp - ew) // sw + 1
-    return _Geometry(N, C, H, W, kh, kw, sh, sw, dh, dw, top, bottom, left, right, OH, OW)
+            f"{g.padding_text()}: the padded input is {g.Hp}x{g.Wp}, the kernel needs at "
+            f"least {g.EH}x{g.EW}")
+    return g
 
 
 def _check_conv_args(x, w, b):
@@ -242,9 +81,9 @@ def _check_conv_args(x, w, b):
     return x, w, b
 
 
-def _check_dy(dy, x, w, g: _Geometry):
+def _check_dy(dy, x, w, g: Geometry):
     dy = as_float_array(dy, "dy")
-    expected = (g.N, w.shape[0], g.OH, g.OW)
+    expected = (x.shape[0], w.shape[0], g.OH, g.OW)
     if dy.shape != expected:
         raise ValueError(f"dy must have the shape of conv2d's output (N, F, OH, OW) = "
                          f"{expected}, got {dy.shape}")
@@ -264,50 +103,52 @@ def _check_dy(dy, x, w, g: _Geometry):
 # since batch-last then has to transpose the output and dy. The two give the
 # same matrices up to the order of their columns, and tests run both.
 
-def _batch_last(g: _Geometry) -> bool:
+def _batch_last(N: int, g: Geometry) -> bool:
     """Use the batch-contiguous layout? Yes for short rows, stride 1, a batch of 8 or more."""
-    return g.N >= 8 and g.OW <= 16 and g.sw == 1
+    return N >= 8 and g.OW <= 16 and g.sw == 1
 
 
-def _padded(x, g: _Geometry, batch_last: bool):
+def _padded(x, g: Geometry, batch_last: bool):
     """``x`` as a logical ``(C, N, Hp, Wp)`` array with zero padding (a view if possible)."""
     xt = x.transpose(1, 0, 2, 3)
     if not batch_last and g.top == g.bottom == g.left == g.right == 0:
         return xt
-    hp, wp = g.H + g.top + g.bottom, g.W + g.left + g.right
+    N, C = x.shape[:2]
     if batch_last:
-        xp = np.zeros((g.C, hp, wp, g.N), dtype=x.dtype).transpose(0, 3, 1, 2)
+        xp = np.zeros((C, g.Hp, g.Wp, N), dtype=x.dtype).transpose(0, 3, 1, 2)
     else:
-        xp = np.zeros((g.C, g.N, hp, wp), dtype=x.dtype)
+        xp = np.zeros((C, N, g.Hp, g.Wp), dtype=x.dtype)
     xp[:, :, g.top:g.top + g.H, g.left:g.left + g.W] = xt
     return xp
 
 
-def _windows(xp, g: _Geometry):
-    """Read-only view ``(C, KH, KW, N, OH, OW)`` of every window of ``xp``."""
+def _windows(xp, g: Geometry):
+    """Read-only view ``(C, KH, KW, N, OH, OW)`` of every window of ``xp`` (C, N, Hp, Wp)."""
     s_c, s_n, s_h, s_w = xp.strides       # bytes between neighbours along each axis
-    return as_strided(xp, shape=(g.C, g.KH, g.KW, g.N, g.OH, g.OW),
+    C, N = xp.shape[:2]
+    return as_strided(xp, shape=(C, g.KH, g.KW, N, g.OH, g.OW),
                       strides=(s_c, g.dh * s_h, g.dw * s_w, s_n, g.sh * s_h, g.sw * s_w),
                       writeable=False)
 
 
-def _cols(x, g: _Geometry, batch_last: bool):
+def _cols(x, g: Geometry, batch_last: bool):
     """The window matrix ``(C*KH*KW, N*OH*OW)``; columns ordered (n, i, j) or (i, j, n)."""
+    N, C = x.shape[:2]
     win = _windows(_padded(x, g, batch_last), g)
     if batch_last:
         win = win.transpose(0, 1, 2, 4, 5, 3)
-    return win.reshape(g.C * g.KH * g.KW, g.N * g.OH * g.OW)      # copies the windows
+    return win.reshape(C * g.KH * g.KW, N * g.OH * g.OW)      # copies the windows
 
 
-def _col2im(cols, g: _Geometry, batch_last: bool, dtype):
-    """Add the columns back onto a ``(N, C, H, W)`` image (adjoint of :func:`_cols`)."""
-    hp, wp = g.H + g.top + g.bottom, g.W + g.left + g.right
+def _col2im(cols, x_shape, g: Geometry, batch_last: bool, dtype):
+    """Add the columns back onto an image of ``x_shape`` (N, C, H, W) (adjoint of :func:`_cols`)."""
+    N, C = x_shape[:2]
     if batch_last:
-        dxp = np.zeros((g.C, hp, wp, g.N), dtype=dtype).transpose(0, 3, 1, 2)
-        c6 = cols.reshape(g.C, g.KH, g.KW, g.OH, g.OW, g.N).transpose(0, 1, 2, 5, 3, 4)
+        dxp = np.zeros((C, g.Hp, g.Wp, N), dtype=dtype).transpose(0, 3, 1, 2)
+        c6 = cols.reshape(C, g.KH, g.KW, g.OH, g.OW, N).transpose(0, 1, 2, 5, 3, 4)
     else:
-        dxp = np.zeros((g.C, g.N, hp, wp), dtype=dtype)
-        c6 = cols.reshape(g.C, g.KH, g.KW, g.N, g.OH, g.OW)
+        dxp = np.zeros((C, N, g.Hp, g.Wp), dtype=dtype)
+        c6 = cols.reshape(C, g.KH, g.KW, N, g.OH, g.OW)
     rows_end, cols_end = g.sh * (g.OH - 1) + 1, g.sw * (g.OW - 1) + 1
     for u in range(g.KH):                 # a loop over the few kernel offsets only
         top = u * g.dh
@@ -374,14 +215,16 @@ def col2im(cols, x_shape, kh, kw, stride=1, padding=0, dilation=1):
     cols = as_float_array(cols, "cols")
     if (not isinstance(x_shape, (tuple, list)) or len(x_shape) != 4
             or not all(isinstance(n, (int, np.integer)) and n >= 0 for n in x_shape)):
-        raise ValueError(f"x_shape must be a tuple (N, C, H, W) of non-negative ints, got {x_shape!r}")
+        raise ValueError("x_shape must be a tuple (N, C, H, W) of non-negative ints, "
+                         f"got {x_shape!r}")
     kh, kw = check_positive_int(kh, "kh"), check_positive_int(kw, "kw")
-    g = _geometry(tuple(int(n) for n in x_shape), kh, kw, stride, padding, dilation)
-    expected = (g.C * kh * kw, g.N * g.OH * g.OW)
+    x_shape = tuple(int(n) for n in x_shape)
+    g = _geometry(x_shape, kh, kw, stride, padding, dilation)
+    expected = (x_shape[1] * kh * kw, x_shape[0] * g.OH * g.OW)
     if cols.shape != expected:
         raise ValueError(f"cols must have shape (C*KH*KW, N*OH*OW) = {expected} for "
-                         f"x_shape {tuple(x_shape)}, got {cols.shape}")
-    return _col2im(cols, g, batch_last=False, dtype=cols.dtype)
+                         f"x_shape {x_shape}, got {cols.shape}")
+    return _col2im(cols, x_shape, g, batch_last=False, dtype=cols.dtype)
 
 
 # --------------------------------------------------------------------------
@@ -411,7 +254,7 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, *, cache=None):
     padding : int, (ph, pw), 'valid' or 'same'
         Zeros added on each side; ``'same'`` keeps ``ceil(H / sh) x
         ceil(W / sw)`` outputs, with the odd extra zero at the bottom / right
-        (see :func:`resolve_padding`).
+        (see :func:`cnnedu.geometry.resolve_padding`).
     dilation : int or (dh, dw)
         Spacing between kernel taps, ``>= 1``.
     cache : dict, optional
@@ -424,8 +267,8 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, *, cache=None):
     -------
     y : ndarray (N, F, OH, OW)
         ``OH = floor((H + 2 ph - dh (KH - 1) - 1) / sh) + 1``, and likewise
-        ``OW`` (:func:`conv_output_size`); with ``'same'``, ``2 ph`` becomes
-        ``top + bottom`` from :func:`resolve_padding`.
+        ``OW`` (:func:`cnnedu.geometry.conv_output_size`); with ``'same'``,
+        ``2 ph`` becomes ``top + bottom`` from :func:`cnnedu.geometry.resolve_padding`.
 
     Raises
     ------
@@ -435,19 +278,20 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, *, cache=None):
     """
     x, w, b = _check_conv_args(x, w, b)
     g = _geometry(x.shape, w.shape[2], w.shape[3], stride, padding, dilation)
-    batch_last = _batch_last(g)
+    N, C = x.shape[:2]
+    batch_last = _batch_last(N, g)
     F = w.shape[0]
     cols = _cols(x, g, batch_last)                                     # (C*KH*KW, N*OH*OW)
     if cache is not None:
         cache.clear()
         cache.update(cols=cols, geometry=g, batch_last=batch_last, x=x)
-    out = w.reshape(F, g.C * g.KH * g.KW) @ cols                       # (F, N*OH*OW)
+    out = w.reshape(F, C * g.KH * g.KW) @ cols                         # (F, N*OH*OW)
     if b is not None:
         out += b[:, None]
     if batch_last:
-        y = out.reshape(F, g.OH, g.OW, g.N).transpose(3, 0, 1, 2)
+        y = out.reshape(F, g.OH, g.OW, N).transpose(3, 0, 1, 2)
     else:
-        y = out.reshape(F, g.N, g.OH, g.OW).transpose(1, 0, 2, 3)
+        y = out.reshape(F, N, g.OH, g.OW).transpose(1, 0, 2, 3)
     return np.ascontiguousarray(y)
 
 
@@ -487,19 +331,20 @@ def conv2d_backward(dy, x, w, stride=1, padding=0, dilation=1, *, cache=None):
     x, w, _ = _check_conv_args(x, w, None)
     g = _geometry(x.shape, w.shape[2], w.shape[3], stride, padding, dilation)
     dy = _check_dy(dy, x, w, g)
+    N, C = x.shape[:2]
     F = w.shape[0]
-    batch_last = _batch_last(g)
+    batch_last = _batch_last(N, g)
     # dy as (F, N*OH*OW), columns in the same order as the window matrix
     dy2 = dy.transpose(1, 2, 3, 0) if batch_last else dy.transpose(1, 0, 2, 3)
-    dy2 = np.ascontiguousarray(dy2).reshape(F, g.N * g.OH * g.OW)
-    w2 = w.reshape(F, g.C * g.KH * g.KW)
+    dy2 = np.ascontiguousarray(dy2).reshape(F, N * g.OH * g.OW)
+    w2 = w.reshape(F, C * g.KH * g.KW)
     if (cache and cache.get("x") is x and cache.get("geometry") == g
             and cache.get("batch_last") == batch_last):
         cols = cache["cols"]
     else:
         cols = _cols(x, g, batch_last)
     dw = (dy2 @ cols.T).reshape(w.shape)
-    dx = _col2im(w2.T @ dy2, g, batch_last, x.dtype)
+    dx = _col2im(w2.T @ dy2, x.shape, g, batch_last, x.dtype)
     db = dy2.sum(axis=1)
     return dx, dw, db
 
@@ -508,7 +353,7 @@ def conv2d_backward(dy, x, w, stride=1, padding=0, dilation=1, *, cache=None):
 # conv2d: loop versions, as the book writes them
 # --------------------------------------------------------------------------
 
-def _pad(x, g: _Geometry):
+def _pad(x, g: Geometry):
     return np.pad(x, ((0, 0), (0, 0), (g.top, g.bottom), (g.left, g.right)))
 
 
@@ -629,7 +474,10 @@ def correlate2d(image, kernel, mode="valid"):
     Slide the kernel over the image; at each position multiply the pixels
     under it by the kernel's weights and add them up:
 
-    .. math::  y[i, j] = \sum_{u=0}^{KH-1} \sum_{v=0}^{KW-1} x[i + u - p_t,\, j + v - p_l] \; k[u, v]
+    .. math::
+
+       y[i, j] = \sum_{u=0}^{KH-1} \sum_{v=0}^{KW-1}
+                 x[i + u - p_t,\, j + v - p_l] \; k[u, v]
 
     with ``x`` taken as 0 outside the image. The mode picks the frame:
 
@@ -705,18 +553,11 @@ def correlate2d_naive(image, kernel, mode="valid"):
     ndarray, shape as in :func:`correlate2d`
     """
     image, kernel = _check_2d(image, kernel, mode)
-    (h, w), (kh, kw) = image.shape, kernel.shape
-    if mode == "valid":
-        top = bottom = left = right = 0
-    elif mode == "same":
-        top, left = (kh - 1) // 2, (kw - 1) // 2
-        bottom, right = kh - 1 - top, kw - 1 - left
-    else:
-        top = bottom = kh - 1
-        left = right = kw - 1
+    kh, kw = kernel.shape
+    g = conv_geometry(image.shape, (kh, kw), padding=mode, allow_full=True)
+    top, bottom, left, right = g.pads
     padded = np.pad(image, ((top, bottom), (left, right)))
-    out_h = h + top + bottom - kh + 1
-    out_w = w + left + right - kw + 1
+    out_h, out_w = g.output_size
     y = np.zeros((out_h, out_w), dtype=image.dtype)
     for i in range(out_h):
         for j in range(out_w):

@@ -44,16 +44,15 @@ window axes of a 6-D view is 10-20x slower in numpy than a few whole-array
 operations on the slices. Max and sum over a rectangle are separable, so the
 forward passes reduce over the window's rows first and then its columns.
 
-:func:`pool_window` returns the window, the result and the winning cell at
-one output position, for the book's interactive explorers.
+The window, result and winning cell of one output position, for the book's
+explorers, are :func:`cnnedu.explain.pool.pool_window`.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 
-from .._checks import as_float_array, as_pair, check_ndim
+from .._checks import as_float_array, check_ndim
+from ..geometry import Geometry, format_pair, pool_geometry
 
 __all__ = [
     "max_pool2d", "max_pool2d_backward", "max_pool2d_naive", "max_pool2d_backward_naive",
@@ -62,7 +61,6 @@ __all__ = [
     "global_avg_pool2d_naive", "global_avg_pool2d_backward_naive",
     "global_max_pool2d", "global_max_pool2d_backward",
     "global_max_pool2d_naive", "global_max_pool2d_backward_naive",
-    "pool_window", "PoolWindow",
 ]
 
 
@@ -70,45 +68,15 @@ __all__ = [
 # Geometry and argument checks
 # ----------------------------------------------------------------------------
 
-class _Geometry(NamedTuple):
-    kh: int
-    kw: int
-    sh: int
-    sw: int
-    ph: int
-    pw: int
-    oh: int
-    ow: int
-
-
-def _pool_output_size(n: int, k: int, s: int, p: int) -> int:
-    """Output length ``floor((n + 2p - k) / s) + 1`` along one axis.
-
-    The convolution formula with dilation 1 (``cnnedu.ops.conv.conv_output_size``),
-    written out here so that pooling depends on numpy only.
-    """
-    return (n + 2 * p - k) // s + 1
-
-
-def _pair_str(pair) -> str:
-    return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]}, {pair[1]})"
-
-
-def _geometry(h: int, w: int, size, stride, padding) -> _Geometry:
-    """Check size, stride and padding for an ``h x w`` input; return the geometry."""
-    kh, kw = as_pair(size, "size")
-    sh, sw = (kh, kw) if stride is None else as_pair(stride, "stride")
-    ph, pw = as_pair(padding, "padding", minimum=0)
-    if ph > kh // 2 or pw > kw // 2:
-        raise ValueError(
-            f"padding must be at most half the pool window, so that every window covers "
-            f"part of the input: a {kh}x{kw} window allows padding up to "
-            f"{_pair_str((kh // 2, kw // 2))}, got {padding!r}")
-    if h + 2 * ph < kh or w + 2 * pw < kw:
-        raise ValueError(f"pool window {kh}x{kw} does not fit a {h}x{w} input "
-                         f"with padding {_pair_str((ph, pw))}")
-    return _Geometry(kh, kw, sh, sw, ph, pw,
-                     _pool_output_size(h, kh, sh, ph), _pool_output_size(w, kw, sw, pw))
+def _geometry(h: int, w: int, size, stride, padding) -> Geometry:
+    """The pooling geometry of an ``h x w`` input; raise if the window does not fit it."""
+    if h < 1 or w < 1:
+        raise ValueError(f"x must have at least one row and one column, got H x W = {h}x{w}")
+    g = pool_geometry((h, w), size, stride, padding)
+    if g.empty:
+        raise ValueError(f"pool window {g.kh}x{g.kw} does not fit a {h}x{w} input "
+                         f"with padding {format_pair((g.ph, g.pw))}")
+    return g
 
 
 def _prepare(x, size, stride, padding):
@@ -135,7 +103,7 @@ def _pad(x: np.ndarray, ph: int, pw: int, fill: float) -> np.ndarray:
     return xp
 
 
-def _crop(xp: np.ndarray, g: _Geometry) -> np.ndarray:
+def _crop(xp: np.ndarray, g: Geometry) -> np.ndarray:
     """Undo :func:`_pad` (returns a contiguous array)."""
     if g.ph == 0 and g.pw == 0:
         return xp
@@ -156,14 +124,14 @@ def _cell(arr, g, a, b):
     return _cols(_rows(arr, g, a), g, b)
 
 
-def _empty_or_zeros(shape, dtype, g: _Geometry, padded_hw) -> np.ndarray:
+def _empty_or_zeros(shape, dtype, g: Geometry, padded_hw) -> np.ndarray:
     """np.empty when windows tile the padded input exactly (every cell is written), else zeros."""
     tiles = (g.sh == g.kh and g.sw == g.kw
              and padded_hw == (g.kh * g.oh, g.kw * g.ow))
     return np.empty(shape, dtype) if tiles else np.zeros(shape, dtype)
 
 
-def _row_buffer(xp: np.ndarray, g: _Geometry) -> np.ndarray:
+def _row_buffer(xp: np.ndarray, g: Geometry) -> np.ndarray:
     """Buffer shaped like ``_rows(xp, g, a)``; zeros unless the windows tile it exactly."""
     shape = _rows(xp, g, 0).shape
     return np.empty(shape, xp.dtype) if g.sw == g.kw else np.zeros(shape, xp.dtype)
@@ -177,7 +145,7 @@ def _put(view: np.ndarray, values: np.ndarray, add: bool) -> None:
         view[...] = values
 
 
-def _reduce_windows(xp: np.ndarray, g: _Geometry, ufunc) -> np.ndarray:
+def _reduce_windows(xp: np.ndarray, g: Geometry, ufunc) -> np.ndarray:
     """Apply ``ufunc`` (np.maximum or np.add) over every window: rows first, then columns."""
     rows = ufunc(_rows(xp, g, 0), _rows(xp, g, 1)) if g.kh > 1 else _rows(xp, g, 0).copy()
     for a in range(2, g.kh):
@@ -231,7 +199,7 @@ def max_pool2d(x, size, stride=None, padding=0) -> np.ndarray:
     return _reduce_windows(_pad(x, g.ph, g.pw, -np.inf), g, np.maximum)
 
 
-def _first_argmax(xp: np.ndarray, g: _Geometry) -> np.ndarray:
+def _first_argmax(xp: np.ndarray, g: Geometry) -> np.ndarray:
     """Row-major index ``k = a * kw + b`` of the first maximum of every window.
 
     A tournament over the window's cells in row-major order: a cell takes
@@ -585,70 +553,3 @@ def global_max_pool2d_backward_naive(dy, x) -> np.ndarray:
             h, w = np.unravel_index(np.argmax(x[n, c]), x[n, c].shape)
             dx[n, c, h, w] = dy[n, c]
     return dx
-
-
-# ----------------------------------------------------------------------------
-# One window, for the explorers
-# ----------------------------------------------------------------------------
-
-class PoolWindow(NamedTuple):
-    """What one output cell of a pooling layer sees (see :func:`pool_window`)."""
-
-    #: ``(kh, kw)`` values under the window, NaN where it covers padding.
-    window: np.ndarray
-    #: ``(kh, kw)`` bool, True where the window covers a real input cell.
-    inside: np.ndarray
-    #: ``(row, col)`` of the window's top-left cell in input coordinates
-    #: (negative when it starts in the padding).
-    top_left: tuple
-    #: The pooled value ``y[i, j]``.
-    value: float
-    #: ``(row, col)`` of the winning cell in input coordinates (max pooling;
-    #: the first maximum in row-major order), None for average pooling.
-    argmax: tuple | None
-
-
-def pool_window(x2d, i, j, size, stride=None, padding=0, kind="max") -> PoolWindow:
-    """The window, result and winner of one output cell ``(i, j)`` of a pooling layer.
-
-    Same semantics as :func:`max_pool2d` / :func:`avg_pool2d` on a single
-    channel: padded cells never win a max and count as zeros in an average.
-
-    Parameters
-    ----------
-    x2d : array_like, shape (H, W)
-        One channel.
-    i, j : int
-        Output position, ``0 <= i < OH`` and ``0 <= j < OW``.
-    size, stride, padding
-        As in :func:`max_pool2d`.
-    kind : {'max', 'avg'}
-
-    Returns
-    -------
-    PoolWindow
-        ``window`` (kh, kw) with NaN on padding, ``inside`` mask, ``top_left``,
-        ``value`` and (for max) ``argmax`` in input coordinates.
-    """
-    x2d = check_ndim(as_float_array(x2d, "x2d"), "x2d", 2, "(H, W)")
-    if kind not in ("max", "avg"):
-        raise ValueError(f"kind must be 'max' or 'avg', got {kind!r}")
-    H, W = x2d.shape
-    g = _geometry(H, W, size, stride, padding)
-    for name, v, n in (("i", i, g.oh), ("j", j, g.ow)):
-        what = "row" if name == "i" else "column"
-        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or not 0 <= v < n:
-            raise ValueError(f"{name} must be an output {what} in 0..{n - 1} "
-                             f"(the output is {g.oh}x{g.ow}), got {v!r}")
-    top, left = i * g.sh - g.ph, j * g.sw - g.pw
-    rows, cols = np.arange(top, top + g.kh), np.arange(left, left + g.kw)
-    inside = ((rows >= 0) & (rows < H))[:, None] & ((cols >= 0) & (cols < W))[None, :]
-    window = np.full((g.kh, g.kw), np.nan, dtype=x2d.dtype)
-    window[inside] = x2d[np.clip(rows, 0, H - 1)[:, None], np.clip(cols, 0, W - 1)][inside]
-    if kind == "avg":
-        return PoolWindow(window, inside, (int(top), int(left)),
-                          float(np.where(inside, window, 0).sum() / (g.kh * g.kw)), None)
-    candidates = np.where(inside, window, -np.inf)
-    r, s = np.unravel_index(np.argmax(candidates), candidates.shape)
-    return PoolWindow(window, inside, (int(top), int(left)), float(candidates.max()),
-                      (int(top + r), int(left + s)))

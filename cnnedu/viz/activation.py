@@ -8,10 +8,12 @@ an explorer stays fast.
   ``f`` and its derivative ``f'`` on one axes, with a marker at one input;
 - :func:`draw_bars` / :func:`update_bars` -- one bar per class (logits or
   probabilities), each with its value written above it;
-- :func:`show_dropout_mask` / :func:`update_dropout_mask` -- which units a
-  dropout mask keeps (white) and drops (black);
-- :class:`BlitCanvas` / :func:`blit_figure` -- a figure that redraws only the
-  artists that change (blitting), so an explorer's update stays fast.
+- :func:`draw_activation_panels` / :func:`update_activation_panels` -- the
+  activation explorer's curves and feature maps;
+- :func:`draw_softmax_panels` (a :class:`SoftmaxBars`) -- the softmax
+  explorer's bars of logits and probabilities.
+
+The dropout mask is drawn by :mod:`cnnedu.viz.dense`.
 
 Line colours come from the Okabe-Ito palette, which stays distinguishable for
 colour-blind readers.
@@ -20,18 +22,18 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import matplotlib as mpl
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from .._checks import as_float_array
-from .base import HIGHLIGHT_COLOR, IMAGE_CMAP, OKABE_ITO, show_image
-from .base import _check_axes  # shared argument checks of the drawing functions
+from .base import (HIGHLIGHT_COLOR, MAGNITUDE_CMAP, OKABE_ITO, SIGNED_CMAP, check_axes,
+                   show_image, signed_cmap_limits)
+from .text import number_formatter
 
-__all__ = ["BlitCanvas", "blit_figure", "F_COLOR", "GRAD_COLOR", "BAR_COLOR", "HIGHLIGHT_COLOR",
+__all__ = ["F_COLOR", "GRAD_COLOR", "BAR_COLOR", "HIGHLIGHT_COLOR",
            "ActivationArtists", "plot_activation", "update_activation",
-           "Bars", "draw_bars", "update_bars", "show_dropout_mask", "update_dropout_mask"]
+           "Bars", "draw_bars", "update_bars", "robust_limits", "rounded_limits",
+           "ActivationPanels", "draw_activation_panels", "update_activation_panels",
+           "logit_label", "probability_label", "SoftmaxBars", "draw_softmax_panels"]
 
 #: Colour of an activation's curve (Okabe-Ito blue).
 F_COLOR = OKABE_ITO["blue"]
@@ -99,7 +101,7 @@ def plot_activation(ax, x, y, dydx, x0=None, y0=None, dydx0=None, title=None,
         :func:`update_activation`. Without ``x0`` the markers and guide
         exist but are hidden.
     """
-    _check_axes(ax)
+    check_axes(ax)
     x, y, dydx = _curves(x, y, dydx)
     (f_line,) = ax.plot(x, y, color=F_COLOR, lw=2, label="$f(x)$")
     (grad_line,) = ax.plot(x, dydx, color=GRAD_COLOR, lw=1.6, ls="--", label="$f'(x)$")
@@ -205,6 +207,8 @@ def draw_bars(ax, values, labels=None, fmt="{:.2f}", ylim=None, highlight=None,
     labels : sequence of K str, optional
         Tick labels under the bars; by default ``0 .. K-1``.
     fmt : str or callable, default ``'{:.2f}'``
+        Format of a value (:func:`cnnedu.viz.text.number_formatter`: no minus
+        sign on a value that rounds to zero).
     ylim : (float, float), optional
         Fixed y-limits, e.g. ``(0, 1)`` for probabilities (they then stay
         put when the values change). By default fitted to the values.
@@ -218,7 +222,7 @@ def draw_bars(ax, values, labels=None, fmt="{:.2f}", ylim=None, highlight=None,
     Bars
         ``(rects, texts, fmt)``; pass it to :func:`update_bars`.
     """
-    _check_axes(ax)
+    check_axes(ax)
     arr = _values(values)
     k = arr.size
     if labels is None:
@@ -227,10 +231,7 @@ def draw_bars(ax, values, labels=None, fmt="{:.2f}", ylim=None, highlight=None,
     if len(labels) != k:
         raise ValueError(f"labels must have one entry per value: {k} values, "
                          f"got {len(labels)} labels")
-    fmt = fmt.format if isinstance(fmt, str) else fmt
-    if not callable(fmt):
-        raise TypeError(f"fmt must be a format string such as '{{:.2f}}' or a callable, "
-                        f"got {type(fmt).__name__}")
+    fmt = number_formatter(fmt)
     heights = np.where(np.isfinite(arr), arr, 0.0)
     rects = list(ax.bar(np.arange(k), heights, color=BAR_COLOR, edgecolor="0.3",
                         linewidth=0.6, width=0.75))
@@ -305,137 +306,158 @@ def update_bars(bars, values, highlight=None, rescale=False):
     return bars
 
 
-def _mask_image(mask):
-    m = as_float_array(mask, "mask")
-    if m.ndim != 2 or m.size == 0:
-        raise ValueError(f"mask must be a non-empty 2-D array (H, W), got shape {m.shape}")
-    return (m != 0).astype(np.float64)
+# ------------------------------------------------------------------ the chapter's explorers
+def robust_limits(values, q: float = 99.5) -> tuple[float, float]:
+    """Symmetric colour limits at the q-th percentile of ``|values|``.
+
+    A few extreme edges would otherwise wash out the rest of a feature map;
+    an all-zero map falls back to :func:`cnnedu.viz.base.signed_cmap_limits`.
+    """
+    m = float(np.percentile(np.abs(values), q))
+    return signed_cmap_limits([m]) if m > 0 else signed_cmap_limits(values)
 
 
-def show_dropout_mask(ax, mask, title=None):
-    """Draw a dropout mask: kept units white, dropped units black.
+def rounded_limits(y, dydx, step: float = 0.5) -> tuple[float, float]:
+    """y-limits holding both curves and 0..1, rounded out to a multiple of ``step``
+    (so that small changes of alpha do not move the axes)."""
+    lo = min(float(y.min()), float(dydx.min()), 0.0)
+    hi = max(float(y.max()), float(dydx.max()), 1.0)
+    pad = 0.05 * (hi - lo)
+    return float(np.floor((lo - pad) / step) * step), float(np.ceil((hi + pad) / step) * step)
+
+
+class ActivationPanels(NamedTuple):
+    """The artists of the activation explorer (:func:`draw_activation_panels`)."""
+
+    #: the curves of ``f`` and ``f'`` and the marker
+    curves: ActivationArtists
+    #: the images of ``f(z)`` and ``f'(z)``
+    f_map: object
+    df_map: object
+
+
+def draw_activation_panels(fig, view) -> ActivationPanels:
+    """Draw the activation explorer's four panels on ``fig``, once.
 
     Parameters
     ----------
-    ax : matplotlib.axes.Axes
-    mask : array_like, shape (H, W)
-        As returned by :func:`cnnedu.ops.dropout.dropout`: 0 where a unit is
-        dropped, ``1 / (1 - rate)`` where it is kept.
-    title : str, optional
+    fig : matplotlib.figure.Figure
+        A :func:`cnnedu.viz.canvas.blit_figure`; the artists that change are
+        added to ``fig.canvas.dynamic``.
+    view : cnnedu.explain.activation.ActivationView
+        Gives the grid of the curves and the feature map ``z`` (H, W).
 
     Returns
     -------
-    matplotlib.image.AxesImage
+    ActivationPanels
+        Pass it to :func:`update_activation_panels`.
     """
-    _check_axes(ax)
-    return show_image(ax, _mask_image(mask), cmap=IMAGE_CMAP, vmin=0, vmax=1, title=title)
+    gs = fig.add_gridspec(1, 4, width_ratios=[1.35, 1, 1, 1], left=0.05, right=0.99,
+                          bottom=0.17, top=0.86, wspace=0.22)
+    ax_curve = fig.add_subplot(gs[0])
+    axes = [fig.add_subplot(gs[k]) for k in (1, 2, 3)]
+    curves = plot_activation(ax_curve, view.x_grid, view.f, view.df, title="$f$ and $f'$")
+    z = view.z
+    lo, hi = robust_limits(z)
+    show_image(axes[0], z, cmap=SIGNED_CMAP, vmin=lo, vmax=hi, title="feature map $z$")
+    f_map = show_image(axes[1], z, cmap=SIGNED_CMAP, vmin=lo, vmax=hi, title="$f(z)$")
+    df_map = show_image(axes[2], z, cmap=MAGNITUDE_CMAP, vmin=0, vmax=1, title="$f'(z)$")
+    # what changes from one update to the next is redrawn on a cached background
+    fig.canvas.dynamic += [curves.f_line, curves.grad_line, curves.markers, curves.guide,
+                           f_map, df_map, *axes[1].spines.values(), *axes[2].spines.values()]
+    return ActivationPanels(curves, f_map, df_map)
 
 
-def update_dropout_mask(image, mask):
-    """Show a new mask in the image drawn by :func:`show_dropout_mask`, in place.
+def update_activation_panels(panels: ActivationPanels, view, title: str) -> None:
+    """Show ``view`` (an ``ActivationView``) in the panels, in place, under ``title``."""
+    panels.f_map.set_data(view.fz)
+    panels.f_map.set_clim(*robust_limits(view.fz))
+    panels.df_map.set_data(view.dfz)
+    panels.df_map.set_clim(0, max(float(view.df.max()), 1e-12))
+    update_activation(panels.curves, view.x_grid, view.f, view.df, view.x0, view.f_x0,
+                      view.df_x0, rescale=False)
+    ax = panels.curves.f_line.axes
+    ylim = rounded_limits(view.f, view.df)
+    if ax.get_title() != title or ax.get_ylim() != ylim:
+        ax.set_title(title)
+        ax.set_ylim(*ylim)
+        ax.figure.canvas.invalidate()
+
+
+def logit_label(v: float) -> str:
+    """A logit written above its bar: one decimal, none from 100 up."""
+    return f"{v:.1f}" if abs(v) < 100 else f"{v:.0f}"
+
+
+def probability_label(p: float) -> str:
+    """A probability written above its bar; none below 0.005 ("0.00" says nothing)."""
+    return f"{p:.2f}" if p >= 0.005 else ""
+
+
+class SoftmaxBars:
+    """The softmax explorer's two bar charts, logits and probabilities, on two Axes.
+
+    Drawn again (:meth:`draw`) when the number of classes changes; updated in
+    place otherwise (:meth:`update`).
 
     Parameters
     ----------
-    image : matplotlib.image.AxesImage
-    mask : array_like, shape (H, W)
-
-    Returns
-    -------
-    matplotlib.image.AxesImage
-        ``image`` itself.
-    """
-    if not hasattr(image, "set_data"):
-        raise TypeError(f"image must be the AxesImage returned by show_dropout_mask, "
-                        f"got {type(image).__name__}")
-    image.set_data(_mask_image(mask))
-    return image
-
-
-# ------------------------------------------------------------------ fast redraw
-class BlitCanvas(FigureCanvasAgg):
-    """An Agg canvas that redraws only the artists that change.
-
-    Drawing text (tick labels, titles) is most of the time matplotlib takes to
-    draw a figure. This canvas draws the figure once with its *dynamic*
-    artists hidden, keeps that picture as a background, and from then on
-    renders by restoring the background and drawing the dynamic artists on
-    top (blitting). Everything that is not in :attr:`dynamic` must stay as it
-    is, or :meth:`invalidate` must be called after changing it (new axis
-    limits, a new title...), so that the next render redraws the background.
-
-    Only :meth:`print_png` called directly (as an explorer does) takes this
-    fast path; ``savefig`` draws the whole figure as usual.
-
-    Parameters
-    ----------
-    figure : matplotlib.figure.Figure
-    dynamic : sequence of Artist, optional
-        Artists that change between renders; drawn last, in this order, so
-        they must be on top of everything they overlap. Add more with
-        ``canvas.dynamic.extend(...)``.
+    ax_z, ax_p : matplotlib.axes.Axes
+        For the logits and for the probabilities; their figure has a
+        :class:`cnnedu.viz.canvas.BlitCanvas`.
+    k : int
+        Number of classes drawn first.
     """
 
-    #: zlib level of the PNG: 1 is several times faster to write than the
-    #: default 6, for files about a third larger.
-    png_compress_level = 1
+    def __init__(self, ax_z, ax_p, k: int):
+        self.ax_z, self.ax_p = ax_z, ax_p
+        self.typed = None      # the logits the left chart shows
+        self.draw(k)
 
-    def __init__(self, figure, dynamic=()):
-        super().__init__(figure)
-        self.dynamic = list(dynamic)
-        self._background = None
-        self._background_size = None
+    def draw(self, k: int) -> None:
+        """(Re)create both bar charts for ``k`` classes."""
+        ax_z, ax_p = self.ax_z, self.ax_p
+        ax_z.cla()
+        ax_p.cla()
+        labels = [str(i) for i in range(k)]
+        self.k, self.typed = k, None
+        self.z = draw_bars(ax_z, np.zeros(k), labels, fmt=logit_label, title="logits z")
+        self.p = draw_bars(ax_p, np.full(k, 1.0 / k), labels, fmt=probability_label,
+                           ylim=(0, 1.12), title="softmax((z + c) / T)")
+        ax_z.set_xlabel("class")
+        ax_p.set_xlabel("class")
+        corner = dict(ha="right", va="bottom", fontsize=9, color="0.2")  # right of the title
+        self.t = ax_p.text(1.0, 1.02, "", transform=ax_p.transAxes, **corner)
+        self.c = ax_z.text(1.0, 1.02, "", transform=ax_z.transAxes, **corner)
+        # redrawn at every update (short texts: long ones are slow to draw)
+        canvas = ax_p.figure.canvas
+        canvas.dynamic = [*self.p.rects, *self.p.texts, self.t, self.c]
+        canvas.invalidate()
 
-    def invalidate(self) -> None:
-        """Redraw the background at the next render (after a change to a static artist)."""
-        self._background = None
-
-    def draw_fast(self) -> None:
-        """Render into the canvas buffer: background (cached) plus the dynamic artists."""
-        renderer = self.get_renderer()
-        size = (renderer.width, renderer.height)
-        if self._background is None or self._background_size != size:
-            shown = [a for a in self.dynamic if a.get_visible()]
-            for a in shown:
-                a.set_visible(False)
-            try:
-                FigureCanvasAgg.draw(self)
-            finally:
-                for a in shown:
-                    a.set_visible(True)
-            renderer = self.get_renderer()
-            self._background = self.copy_from_bbox(self.figure.bbox)
-            self._background_size = size
-        else:
-            self.restore_region(self._background)
-        for a in self.dynamic:
-            if a.get_visible():
-                a.draw(renderer)
-
-    def print_png(self, filename_or_obj, *, metadata=None, pil_kwargs=None, **_savefig_kwargs):
-        """Write the figure as PNG; blitted unless called by ``savefig``.
-
-        ``savefig`` also passes ``dpi``, ``facecolor`` and the like, which it
-        has already applied to the figure; matplotlib's own ``print_png``
-        does not take them either.
-        """
-        if self.is_saving():
-            return super().print_png(filename_or_obj, metadata=metadata, pil_kwargs=pil_kwargs)
-        self.draw_fast()
-        kwargs = {"compress_level": self.png_compress_level, **(pil_kwargs or {})}
-        mpl.image.imsave(filename_or_obj, self.buffer_rgba(), format="png", origin="upper",
-                         dpi=self.figure.dpi, metadata=metadata, pil_kwargs=kwargs)
+    def update(self, view) -> None:
+        """Show ``view`` (a ``SoftmaxView``); empty bars when its logits are not valid."""
+        canvas = self.ax_p.figure.canvas
+        if not view.valid:
+            for bars in (self.z, self.p):
+                update_bars(bars, np.full(len(bars.rects), np.nan))
+            self.typed = None
+            self.t.set_text("no valid logits")
+            self.c.set_text("")
+            canvas.invalidate()
+            return
+        if view.typed.size != self.k:
+            self.draw(view.typed.size)
+        if self.typed is None or not np.array_equal(view.typed, self.typed):
+            self.typed = view.typed
+            update_bars(self.z, view.typed, rescale=True)
+            canvas.invalidate()
+        update_bars(self.p, view.probabilities, highlight=view.top_class)
+        self.c.set_text(f"each + c, c = {view.shift:g}" if view.shift else "")
+        self.t.set_text(f"T = {view.temperature:.3g}")
 
 
-def blit_figure(width: float, height: float, dpi: int = 80, **kwargs) -> Figure:
-    """A figure for an explorer, not managed by pyplot, drawn by a :class:`BlitCanvas`.
-
-    Like :func:`cnnedu.widgets.new_figure`; list the artists that change in
-    ``fig.canvas.dynamic``.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    fig = Figure(figsize=(width, height), dpi=dpi, **kwargs)
-    BlitCanvas(fig)
-    return fig
+def draw_softmax_panels(fig, k: int) -> SoftmaxBars:
+    """The softmax explorer's two panels on ``fig`` (a blit figure), for ``k`` classes."""
+    ax_z, ax_p = fig.subplots(1, 2, gridspec_kw=dict(left=0.06, right=0.99, bottom=0.17,
+                                                     top=0.86, wspace=0.18))
+    return SoftmaxBars(ax_z, ax_p, k)

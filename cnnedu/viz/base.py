@@ -76,14 +76,18 @@ _NEAREST_MAX_SIDE = 100
 
 
 # ------------------------------------------------------------------ helpers
-def _check_axes(ax, name="ax"):
+def check_axes(ax, name="ax"):
+    """``ax`` if it is a matplotlib ``Axes``, else a ``TypeError`` naming ``name``.
+
+    The argument check every drawing function of :mod:`cnnedu.viz` starts with.
+    """
     if not (hasattr(ax, "imshow") and hasattr(ax, "figure")):
         raise TypeError(f"{name} must be a matplotlib Axes, got {type(ax).__name__}")
     return ax
 
 
-def _as_2d(array, name):
-    """``array`` as a non-empty 2-D float array (H, W), or a clear error."""
+def as_2d(array, name):
+    """``array`` as a non-empty 2-D float array (H, W), or a ``ValueError`` naming ``name``."""
     arr = as_float_array(array, name)
     if arr.ndim != 2 or 0 in arr.shape:
         raise ValueError(f"{name} must be a non-empty 2-D array (H, W), got shape {arr.shape}")
@@ -109,37 +113,6 @@ def _as_image(image, name="image", allow_rgb=True):
 def _check_limits(vmin, vmax):
     if vmin is not None and vmax is not None and not vmin < vmax:
         raise ValueError(f"vmin must be less than vmax, got vmin={vmin}, vmax={vmax}")
-
-
-def _luminance(rgba):
-    """Relative luminance (WCAG 2) of RGBA colours with channels in [0, 1]."""
-    rgb = np.asarray(rgba, dtype=float)[..., :3]
-    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
-    return linear @ np.array([0.2126, 0.7152, 0.0722])
-
-
-def _text_colours(image, values, dark="black", light="white"):
-    """Black text on light cells, white text on dark ones.
-
-    The threshold 0.179 is the luminance at which black and white text have
-    the same contrast ratio with the background (WCAG 2).
-    """
-    lum = _luminance(image.cmap(image.norm(values)))
-    return np.where(lum > 0.179, dark, light)
-
-
-def _formatter(fmt):
-    if callable(fmt):
-        return fmt
-    if isinstance(fmt, str):
-        try:
-            fmt.format(0.5)
-        except (IndexError, KeyError, ValueError) as exc:
-            raise ValueError(f"fmt must be a format string for one number such as "
-                             f"'{{:.2f}}', got {fmt!r}") from exc
-        return fmt.format
-    raise TypeError(f"fmt must be a format string such as '{{:.2f}}' or a callable, "
-                    f"got {type(fmt).__name__}")
 
 
 # ---------------------------------------------------------------- functions
@@ -263,7 +236,7 @@ def show_image(ax, image, cmap=None, vmin=None, vmax=None, title=None,
     matplotlib.image.AxesImage
         Update it in place with ``set_data`` (and ``set_clim``).
     """
-    _check_axes(ax)
+    check_axes(ax)
     arr = _as_image(image)
     _check_limits(vmin, vmax)
     if interpolation is None:
@@ -309,7 +282,8 @@ def show_grid_values(ax, array, fmt="{:.2f}", cmap=None, vmin=None, vmax=None,
 
     The way textbooks show a kernel or a patch of an image: one coloured
     square per entry, the number in it, in black or white -- whichever
-    contrasts more with the cell's colour -- and thin borders between cells.
+    contrasts more with the cell's colour (:func:`cnnedu.viz.text.text_colours`)
+    -- and thin borders between cells.
     Row ``i``, column ``j`` of the array is drawn at row ``i`` from the top,
     column ``j`` from the left.
 
@@ -319,7 +293,9 @@ def show_grid_values(ax, array, fmt="{:.2f}", cmap=None, vmin=None, vmax=None,
     array : array_like, shape (H, W)
         At most :data:`MAX_GRID_CELLS` entries.
     fmt : str or callable, default ``'{:.2f}'``
-        Format string for one number, or a function ``value -> str``.
+        Format string for one number, or a function ``value -> str``; a value
+        that rounds to zero is written without a minus sign
+        (:func:`cnnedu.viz.text.number_formatter`).
     cmap : str or Colormap, optional
         By default :data:`SIGNED_CMAP` if the array has a negative entry, and
         :data:`IMAGE_CMAP` otherwise (see :func:`cmap_and_limits`).
@@ -342,13 +318,15 @@ def show_grid_values(ax, array, fmt="{:.2f}", cmap=None, vmin=None, vmax=None,
         ``LineCollection``, and the label function. Pass it with new values of
         the same shape to :func:`update_grid_values`.
     """
-    _check_axes(ax)
+    check_axes(ax)
     arr = _as_image(array, "array", allow_rgb=False)
     if arr.size > MAX_GRID_CELLS:
         raise ValueError(f"array has shape {arr.shape} = {arr.size} cells; show_grid_values "
                          f"writes one number per cell and allows at most {MAX_GRID_CELLS}: "
                          "show a crop, or use show_image")
-    label = _formatter(fmt)
+    from .text import cell_text_colours, number_formatter  # text.py builds on this module
+
+    label = number_formatter(fmt)
     _check_limits(vmin, vmax)
     cmap, vmin, vmax = cmap_and_limits(arr, cmap, vmin, vmax)
     H, W = arr.shape
@@ -356,7 +334,7 @@ def show_grid_values(ax, array, fmt="{:.2f}", cmap=None, vmin=None, vmax=None,
     labels = [[label(v) for v in row] for row in arr.tolist()]
     if fontsize is None:
         fontsize = _auto_fontsize(ax, arr.shape, labels)
-    colours = _text_colours(im, arr)
+    colours = cell_text_colours(im, arr)
     texts = [[ax.text(j, i, labels[i][j], ha="center", va="center",
                       color=colours[i, j], fontsize=fontsize)
               for j in range(W)] for i in range(H)]
@@ -399,8 +377,10 @@ def update_grid_values(grid, array):
     shape = (len(grid.texts), len(grid.texts[0]))
     if arr.shape != shape:
         raise ValueError(f"array must have the grid's shape {shape}, got {arr.shape}")
+    from .text import cell_text_colours  # text.py builds on this module
+
     grid.image.set_data(arr)
-    colours = _text_colours(grid.image, arr)
+    colours = cell_text_colours(grid.image, arr)
     for i, row in enumerate(arr.tolist()):
         for j, v in enumerate(row):
             grid.texts[i][j].set_text(grid.fmt(v))
@@ -434,7 +414,7 @@ def mark_window(ax, row, col, height, width=None, color=HIGHLIGHT_COLOR, linewid
     """
     from matplotlib.patches import Rectangle
 
-    _check_axes(ax)
+    check_axes(ax)
     row = check_positive_int(row, "row", minimum=0)
     col = check_positive_int(col, "col", minimum=0)
     height = check_positive_int(height, "height")
@@ -533,7 +513,7 @@ def show_pipeline(ax, stages, fontsize=9):
     """
     from matplotlib.patches import FancyArrowPatch, Rectangle
 
-    _check_axes(ax)
+    check_axes(ax)
     stages = list(stages)
     if not stages:
         raise ValueError("stages must hold at least one (label, shape) pair, got none")

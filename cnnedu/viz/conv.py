@@ -14,33 +14,45 @@ colour-blind readers:
   the input pixels no window ever reads;
 * sky blue (:data:`PADDING_COLOR`) -- the zero padding.
 
-:class:`LabelLayer` writes numbers and titles that change at every frame of
-an explorer from cached bitmaps, much faster than ``Text`` artists.
+Numbers are written as :mod:`cnnedu.viz.text` writes them everywhere: no
+minus sign on a value that rounds to zero, black or white for contrast with
+the cell.
+
+The chapter's three explorers are laid out once and updated in place from
+the states of :mod:`cnnedu.explain.conv`: :func:`draw_kernel_slider` /
+:func:`update_kernel_slider`, :func:`draw_stride_explorer` /
+:func:`update_stride_explorer`, :func:`draw_filter_bank` /
+:func:`update_filter_bank`.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
-from matplotlib.transforms import offset_copy
 
-from .._checks import as_float_array
-from .base import (HIGHLIGHT_COLOR, OKABE_ITO, SIGNED_CMAP, cmap_and_limits,
-                  show_grid_values, signed_cmap_limits)
-from .base import _check_axes, _as_2d  # shared argument checks of the drawing functions
+from ..geometry import format_pair
+from .base import (HIGHLIGHT_COLOR, IMAGE_CMAP, OKABE_ITO, SIGNED_CMAP, as_2d, check_axes,
+                   cmap_and_limits, show_grid_values, show_image, signed_cmap_limits)
+from .text import LabelLayer, PanelTitles, cell_text_colours, number_formatter
 
-__all__ = ["FOOTPRINT_COLOR", "CURRENT_COLOR", "PADDING_COLOR", "label_formatter",
+__all__ = ["FOOTPRINT_COLOR", "CURRENT_COLOR", "PADDING_COLOR",
            "PaddedInput", "draw_padded_input", "update_padded_input",
            "Footprint", "draw_footprint", "update_footprint",
            "draw_never_read", "update_never_read",
-           "draw_window_values", "update_window_values", "cell_text_colours", "LabelLayer",
-           "title_transform",
+           "draw_window_values", "update_window_values",
            "draw_products",
            "OutputGrid", "draw_output", "update_output",
-           "draw_receptive_field"]
+           "draw_receptive_field",
+           "SliderArtists", "draw_kernel_slider", "update_kernel_slider",
+           "StrideArtists", "draw_stride_explorer", "update_stride_explorer",
+           "FilterBankArtists", "draw_filter_bank", "update_filter_bank"]
 
 #: The kernel's footprint on the input: the book's highlight, Okabe-Ito orange.
 FOOTPRINT_COLOR = HIGHLIGHT_COLOR
@@ -49,38 +61,6 @@ CURRENT_COLOR = OKABE_ITO["vermillion"]
 #: The zero padding: Okabe-Ito sky blue.
 PADDING_COLOR = OKABE_ITO["sky blue"]
 _BLANK_HATCH_COLOR = "0.7"
-
-
-def label_formatter(fmt):
-    """A function ``value -> label`` from a format string or callable.
-
-    A value that rounds to zero is written without a sign (``'0.00'``, not
-    ``'-0.00'``), so a grid of products does not show spurious minus signs.
-
-    Parameters
-    ----------
-    fmt : str or callable
-        A format string for one number, such as ``'{:.2f}'``, or a function.
-
-    Returns
-    -------
-    callable
-    """
-    if callable(fmt):
-        base = fmt
-    elif isinstance(fmt, str):
-        base = fmt.format
-    else:
-        raise TypeError(f"fmt must be a format string such as '{{:.2f}}' or a callable, "
-                        f"got {type(fmt).__name__}")
-
-    def label(value):
-        text = base(value)
-        if text.startswith("-") and text.lstrip("-").strip("0.") == "":
-            text = text[1:]        # a value that rounds to zero has no sign
-        return text
-
-    return label
 
 
 def _check_pads(pads, shape):
@@ -151,8 +131,8 @@ def draw_padded_input(ax, padded, pads, cmap=None, vmin=None, vmax=None, title=N
     PaddedInput
         ``(image, padding, border, grid)``; pass it to :func:`update_padded_input`.
     """
-    _check_axes(ax)
-    padded = _as_2d(padded, "padded")
+    check_axes(ax)
+    padded = as_2d(padded, "padded")
     pads = _check_pads(pads, padded.shape)
     cmap, vmin, vmax = cmap_and_limits(padded, cmap, vmin, vmax)
     vmin = 0.0 if vmin is None else vmin
@@ -189,7 +169,7 @@ def update_padded_input(artists, padded, pads, limits=None):
     PaddedInput
         ``artists``, updated.
     """
-    padded = _as_2d(padded, "padded")
+    padded = as_2d(padded, "padded")
     pads = _check_pads(pads, padded.shape)
     h, w = padded.shape
     extent = (-0.5, w - 0.5, h - 0.5, -0.5)
@@ -246,7 +226,7 @@ def draw_footprint(ax, rows, cols, color=FOOTPRINT_COLOR):
     Footprint
         ``(taps, outline)``; pass it to :func:`update_footprint`.
     """
-    _check_axes(ax)
+    check_axes(ax)
     rows, cols = np.atleast_1d(rows), np.atleast_1d(cols)
     taps = ax.add_collection(PolyCollection(_tap_squares(rows, cols),
                                             facecolors=[to_rgba(color, 0.45)],
@@ -302,7 +282,7 @@ def draw_never_read(ax, rows_read, cols_read, color=CURRENT_COLOR):
     PathCollection
         The crosses; pass it to :func:`update_never_read`.
     """
-    _check_axes(ax)
+    check_axes(ax)
     offsets = _never_read_offsets(rows_read, cols_read)
     return ax.scatter(offsets[:, 0], offsets[:, 1], marker="x", s=28, c=color,
                       linewidths=1.6, zorder=4)
@@ -320,27 +300,9 @@ def _window_texts_positions(rows, cols):
     return list(zip(c.ravel().tolist(), r.ravel().tolist()))
 
 
-def cell_text_colours(values, image):
-    """Black or white text for each value, whichever reads better on ``image``'s colours.
-
-    Parameters
-    ----------
-    values : array_like
-        Values drawn by ``image`` (an ``AxesImage``), in any shape.
-    image : AxesImage or None
-        Its colour map and limits give each value's colour; None gives black.
-
-    Returns
-    -------
-    list of str
-        ``'black'`` or ``'white'`` per value, flattened in row-major order.
-    """
-    values = np.asarray(values, dtype=float).ravel()
-    if image is None:
-        return ["black"] * values.size
-    rgba = image.cmap(image.norm(values))
-    lum = rgba[..., :3] @ np.array([0.299, 0.587, 0.114])
-    return ["black" if v > 0.5 else "white" for v in lum]
+def _window_colours(values, image):
+    """Text colours of the window's values: the cells' contrast colours, or black."""
+    return ["black"] * len(values) if image is None else cell_text_colours(image, values)
 
 
 def draw_window_values(ax, window, rows, cols, fmt="{:.2f}", fontsize=8, image=None):
@@ -353,7 +315,7 @@ def draw_window_values(ax, window, rows, cols, fmt="{:.2f}", fontsize=8, image=N
     rows, cols : array (KH,) and (KW,) of int
         Where the window's pixels are on the drawn input.
     fmt : str or callable
-        Format of one value.
+        Format of one value (:func:`cnnedu.viz.text.number_formatter`).
     fontsize : float
     image : AxesImage, optional
         The input's image: the text is black or white, whichever contrasts
@@ -364,13 +326,13 @@ def draw_window_values(ax, window, rows, cols, fmt="{:.2f}", fontsize=8, image=N
     list of Text
         ``KH * KW`` labels, row-major; pass them to :func:`update_window_values`.
     """
-    _check_axes(ax)
-    window = _as_2d(window, "window")
-    label = label_formatter(fmt)
+    check_axes(ax)
+    window = as_2d(window, "window")
+    label = number_formatter(fmt)
     values = window.ravel().tolist()
     texts = []
     for (x, y), v, colour in zip(_window_texts_positions(rows, cols), values,
-                                 cell_text_colours(values, image)):
+                                 _window_colours(values, image)):
         texts.append(ax.text(x, y, label(v), ha="center", va="center", fontsize=fontsize,
                              color=colour, zorder=5))
     return texts
@@ -378,152 +340,17 @@ def draw_window_values(ax, window, rows, cols, fmt="{:.2f}", fontsize=8, image=N
 
 def update_window_values(texts, window, rows, cols, fmt="{:.2f}", image=None):
     """Move and rewrite the labels of :func:`draw_window_values` (same kernel shape)."""
-    window = _as_2d(window, "window")
+    window = as_2d(window, "window")
     if window.size != len(texts):
         raise ValueError(f"window has {window.size} values but there are {len(texts)} labels")
-    label = label_formatter(fmt)
+    label = number_formatter(fmt)
     values = window.ravel().tolist()
     for text, (x, y), v, colour in zip(texts, _window_texts_positions(rows, cols), values,
-                                       cell_text_colours(values, image)):
+                                       _window_colours(values, image)):
         text.set_position((x, y))
         text.set_text(label(v))
         text.set_color(colour)
     return texts
-
-
-# ------------------------------------------------------------ fast labels
-class LabelLayer:
-    """Short labels drawn as one picture: fast to redraw.
-
-    matplotlib lays out and rasterizes every ``Text`` at every draw, about a
-    millisecond each; an explorer that rewrites a few dozen numbers or a
-    title per frame spends most of its time there. A label layer renders each
-    distinct ``(label, colour)`` once, with the same Agg text engine and at
-    the figure's resolution, keeps the bitmap, pastes the labels of a frame
-    into one small RGBA array and shows it as a ``FigureImage`` (placed in
-    whole pixels, never resampled). The labels look as ``Text`` with
-    ``ha='center', va='center'`` would.
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes
-        Its position on the figure must not change afterwards (an explorer's
-        layout is fixed).
-    fontsize : float, default 8
-    zorder : float, default 5
-        Of the ``FigureImage``; it is drawn after every Axes.
-    transform : matplotlib.transforms.Transform, optional
-        From the coordinates given to :meth:`set` to pixels; by default the
-        Axes' data coordinates. Use :func:`title_transform` to write a title.
-
-    Attributes
-    ----------
-    image : matplotlib.image.FigureImage
-        The artist to list among an explorer's changing artists.
-    labels : list of str
-        The labels written by the last :meth:`set`.
-    """
-
-    #: bitmaps kept, shared by every layer (a few kB each)
-    MAX_CACHED = 4096
-    _bitmaps: dict = {}      # (label, colour, fontsize, dpi) -> (rgba, centre row, centre col)
-    _scratch: dict = {}      # (fontsize, dpi) -> the Text that draws new labels
-
-    def __init__(self, ax, fontsize=8, zorder=5, transform=None):
-        _check_axes(ax)
-        self.ax = ax
-        self.fontsize = float(fontsize)
-        self.transform = transform
-        self.labels: list = []
-        self.image = ax.figure.figimage(np.zeros((1, 1, 4), np.uint8), 0, 0, zorder=zorder)
-
-    def _bitmap(self, label, colour):
-        dpi = self.ax.figure.dpi
-        key = (label, colour, self.fontsize, dpi)
-        if key not in self._bitmaps:
-            if len(self._bitmaps) >= self.MAX_CACHED:
-                self._bitmaps.clear()
-            self._bitmaps[key] = self._render(label, colour, dpi)
-        return self._bitmaps[key]
-
-    def _render(self, label, colour, dpi):
-        """``(ink, centre row, centre column)``: the label drawn alone, cropped to its ink."""
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
-        scratch_key = (self.fontsize, dpi)
-        if scratch_key not in self._scratch:            # one small figure, reused
-            fig = Figure(dpi=dpi)
-            fig.patch.set_alpha(0)
-            FigureCanvasAgg(fig)
-            self._scratch[scratch_key] = fig.text(0.5, 0.5, "", ha="center", va="center",
-                                                  fontsize=self.fontsize)
-        text = self._scratch[scratch_key]
-        side = int(np.ceil(self.fontsize * dpi / 72 * 1.6))         # room for the text
-        width = side * max(len(label), 1)
-        text.figure.set_size_inches(width / dpi, side / dpi)
-        text.set_text(label)
-        text.set_color(colour)
-        text.figure.canvas.draw()
-        rgba = np.asarray(text.figure.canvas.buffer_rgba())
-        rows, cols = np.nonzero(rgba[..., 3])
-        if rows.size == 0:
-            return np.zeros((0, 0, 4), np.uint8), 0.0, 0.0
-        r0, c0 = rows.min(), cols.min()
-        return rgba[r0:rows.max() + 1, c0:cols.max() + 1].copy(), side / 2 - r0, width / 2 - c0
-
-    def set(self, xy, labels, colours="black"):
-        """Write ``labels[k]`` centred at the point ``xy[k]``.
-
-        Parameters
-        ----------
-        xy : array (n, 2)
-            Coordinates ``(x, y)`` of the label centres (data coordinates
-            unless the layer has another ``transform``).
-        labels : sequence of n str
-        colours : colour or sequence of n colours
-
-        Returns
-        -------
-        matplotlib.image.FigureImage
-        """
-        xy = np.asarray(xy, dtype=float).reshape(-1, 2)
-        labels = list(labels)
-        if len(labels) != len(xy):
-            raise ValueError(f"labels must have one entry per point: {len(xy)} points, "
-                             f"got {len(labels)} labels")
-        if isinstance(colours, str):
-            colours = [colours] * len(labels)
-        self.ax.apply_aspect()
-        transform = self.ax.transData if self.transform is None else self.transform
-        fig_height = self.ax.figure.bbox.height
-        placed = []                       # (ink, top row, left column) in figure pixels
-        for (cx, cy), label, colour in zip(transform.transform(xy), labels, colours):
-            ink, r_centre, c_centre = self._bitmap(label, colour)
-            if ink.size:
-                placed.append((ink, int(round(fig_height - cy - r_centre)),
-                               int(round(cx - c_centre))))
-        self.labels = labels
-        if not placed:
-            self.image.set_data(np.zeros((1, 1, 4), np.uint8))
-            return self.image
-        top = min(t for _, t, _ in placed)
-        left = min(c for _, _, c in placed)
-        bottom = max(t + ink.shape[0] for ink, t, _ in placed)
-        right = max(c + ink.shape[1] for ink, _, c in placed)
-        canvas = np.zeros((bottom - top, right - left, 4), np.uint8)
-        for ink, t, c in placed:          # labels do not overlap: the ink of each is copied
-            region = canvas[t - top:t - top + ink.shape[0], c - left:c - left + ink.shape[1]]
-            np.copyto(region, ink, where=ink[..., 3:] > region[..., 3:])
-        self.image.set_data(canvas)
-        self.image.ox, self.image.oy = left, int(round(fig_height)) - bottom
-        return self.image
-
-
-def title_transform(ax, fontsize=10):
-    """Coordinates for a :class:`LabelLayer` title: ``(0.5, 1.0)`` is where ``ax.set_title``
-    puts the centre of a one-line title of that font size (6 points above the Axes)."""
-    return offset_copy(ax.transAxes, fig=ax.figure, y=6 + 0.4 * fontsize, units="points")
 
 
 # --------------------------------------------------------------- products
@@ -548,9 +375,9 @@ def draw_products(ax, products, vmax=None, fmt="{:.2f}", title="products x·w"):
     cnnedu.viz.GridValues
         Update it with :func:`cnnedu.viz.update_grid_values`.
     """
-    products = _as_2d(products, "products")
+    products = as_2d(products, "products")
     lo, hi = signed_cmap_limits(products) if vmax is None else (-float(vmax), float(vmax))
-    return show_grid_values(ax, products, fmt=label_formatter(fmt), cmap=SIGNED_CMAP,
+    return show_grid_values(ax, products, fmt=fmt, cmap=SIGNED_CMAP,
                             vmin=lo, vmax=hi, title=title)
 
 
@@ -580,13 +407,6 @@ def _shown(output, filled):
     return shown
 
 
-def _text_colour(value, image):
-    if not np.isfinite(value):
-        return "black"
-    r, g, b, _ = image.cmap(image.norm(value))
-    return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
-
-
 def draw_output(ax, output, filled=None, current=None, cmap=None, vmin=None, vmax=None,
                 fmt=None, title=None, fontsize=8):
     """Draw an output grid, the cells computed so far, and the current cell.
@@ -607,7 +427,8 @@ def draw_output(ax, output, filled=None, current=None, cmap=None, vmin=None, vma
         (see :func:`cnnedu.viz.cmap_and_limits`; the diverging map always
         gets limits symmetric about 0).
     fmt : str or callable, optional
-        Write each shown value in its cell with this format (small grids).
+        Write each shown value in its cell with this format (small grids;
+        :func:`cnnedu.viz.text.number_formatter`).
     title : str, optional
     fontsize : float
 
@@ -616,8 +437,8 @@ def draw_output(ax, output, filled=None, current=None, cmap=None, vmin=None, vma
     OutputGrid
         Pass it to :func:`update_output`.
     """
-    _check_axes(ax)
-    output = _as_2d(output, "output")
+    check_axes(ax)
+    output = as_2d(output, "output")
     h, w = output.shape
     cmap, vmin, vmax = cmap_and_limits(output, cmap, vmin, vmax)
     blank = ax.add_patch(Rectangle((-0.5, -0.5), w, h, facecolor="white",
@@ -629,10 +450,11 @@ def draw_output(ax, output, filled=None, current=None, cmap=None, vmin=None, vma
                                             zorder=2))
     texts = None
     if fmt is not None:
-        fmt = label_formatter(fmt)
+        fmt = number_formatter(fmt)
+        colours = cell_text_colours(image, shown)
         texts = [[ax.text(j, i, "" if np.isnan(shown[i, j]) else fmt(shown[i, j]),
                           ha="center", va="center", fontsize=fontsize, zorder=3,
-                          color=_text_colour(shown[i, j], image))
+                          color=colours[i, j])
                   for j in range(w)] for i in range(h)]
     rect = ax.add_patch(Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=CURRENT_COLOR,
                                   linewidth=2.5, zorder=4))
@@ -664,7 +486,7 @@ def update_output(grid, output, filled=None, current=None, limits=None):
     -------
     OutputGrid
     """
-    output = _as_2d(output, "output")
+    output = as_2d(output, "output")
     h, w = output.shape
     shown = _shown(output, filled)
     if grid.texts is not None:
@@ -672,11 +494,12 @@ def update_output(grid, output, filled=None, current=None, limits=None):
         if shape != output.shape:
             raise ValueError(f"output must keep the grid's shape {shape} when values are "
                              f"written in the cells, got {output.shape}")
+        colours = cell_text_colours(grid.image, shown)
         for i, row in enumerate(shown.tolist()):
             for j, v in enumerate(row):
                 text = grid.texts[i][j]
                 text.set_text("" if np.isnan(v) else grid.fmt(v))
-                text.set_color(_text_colour(v, grid.image))
+                text.set_color(colours[i, j])
     grid.image.set_data(shown)
     grid.image.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
     grid.blank.set_bounds(-0.5, -0.5, w, h)
@@ -716,7 +539,7 @@ def draw_receptive_field(ax, table, units, fontsize=9):
     labels : list of Text
         The name, receptive field size ``r`` and jump ``j`` of each layer.
     """
-    _check_axes(ax)
+    check_axes(ax)
     if len(table) != len(units) or any(row.out is None for row in table):
         raise ValueError("table must come from receptive_field(layers, input_size) and units "
                          "from receptive_field_units for the same layers (one entry per layer)")
@@ -741,3 +564,346 @@ def draw_receptive_field(ax, table, units, fontsize=9):
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
     return boxes, labels
+
+
+# ------------------------------------------------------------- explorers
+# The three explorers of the chapter, each laid out once on a figure drawn by
+# :func:`cnnedu.viz.canvas.blit_figure` (the fast canvas: only the artists in
+# ``fig.canvas.dynamic`` are redrawn) and updated in place from a state
+# computed by :mod:`cnnedu.explain.conv`.
+
+#: a kernel weight in a few characters: 2, -0.5, 1/9 -> 0.111
+_WEIGHT = number_formatter("{:.3g}")
+_TWO = number_formatter("{:.2f}")
+
+
+@lru_cache(maxsize=64)
+def _cached_kernel_picture(data: bytes, shape: tuple, dtype: str, side: float) -> np.ndarray:
+    values = np.frombuffer(data, dtype=dtype).reshape(shape)
+    fig = Figure(figsize=(side, side * shape[0] / shape[1]), dpi=80)
+    FigureCanvasAgg(fig)
+    vmin, vmax = signed_cmap_limits(values)
+    show_grid_values(fig.add_axes((0, 0, 1, 1)), values, fmt=_WEIGHT, cmap=SIGNED_CMAP,
+                     vmin=vmin, vmax=vmax)
+    fig.canvas.draw()
+    picture = np.asarray(fig.canvas.buffer_rgba()).copy()
+    picture.flags.writeable = False       # shared by the cache
+    return picture
+
+
+def _kernel_picture(kernel, side: float) -> np.ndarray:
+    """A small kernel drawn as a grid of its values: an RGBA picture ``side`` inches wide.
+
+    A panel that changes rarely (the kernel) is shown as this picture, so
+    that a frame does not spend time drawing its text again. Pictures are
+    cached (read-only arrays).
+
+    Parameters
+    ----------
+    kernel : array (KH, KW)
+    side : float
+        Width in inches, at 80 dpi.
+
+    Returns
+    -------
+    ndarray, shape (rows, cols, 4), uint8
+    """
+    kernel = np.ascontiguousarray(as_2d(kernel, "kernel"))
+    return _cached_kernel_picture(kernel.tobytes(), kernel.shape, kernel.dtype.str, float(side))
+
+
+@dataclass
+class SliderArtists:
+    """The panels of the kernel slider (:func:`draw_kernel_slider`)."""
+
+    input: PaddedInput
+    footprint: Footprint
+    #: the values of the pixels under the kernel, written on the input
+    values: LabelLayer
+    #: the kernel, shown as a picture (:func:`_kernel_picture`)
+    kernel: object
+    #: its width, inches
+    side: float
+    products: object
+    product_labels: LabelLayer
+    output: OutputGrid
+    #: the titles above the input and the output
+    titles: PanelTitles
+    #: the kernel picture shown (a new one recolours the products and output)
+    shown: object = None
+
+
+def draw_kernel_slider(fig, view) -> SliderArtists:
+    """Lay out the kernel slider: input ``x``, kernel ``w``, products ``x·w`` and output ``y``.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        Empty, from :func:`cnnedu.viz.canvas.blit_figure` (about 9.4 x 3.6 inches).
+    view : dict
+        A state of :func:`cnnedu.explain.conv.slide_view` (the first one shown).
+
+    Returns
+    -------
+    SliderArtists
+        Show a state with :func:`update_kernel_slider`.
+    """
+    x, w = view["input"], view["kernel"]
+    W, OW = x.shape[1], view["output"].shape[1]
+    axes = fig.subplots(1, 4, gridspec_kw=dict(width_ratios=[W, 4.5, 4.5, OW]))
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.86, wspace=0.1)
+    lo, hi = float(min(x.min(), 0)), float(max(x.max(), 1))   # lo < 0: diverging, symmetric
+    inp = draw_padded_input(axes[0], x, (0, 0, 0, 0), vmin=lo, vmax=hi)
+    footprint = draw_footprint(axes[0], view["rows"], view["cols"])
+    products = draw_products(axes[2], view["products"], vmax=1.0, title=None)
+    output = draw_output(axes[3], view["output"], filled=view["position"] + 1,
+                         current=(view["i"], view["j"]), cmap=SIGNED_CMAP, vmin=-1, vmax=1)
+    for text in sum(products.texts, []):    # written by a label layer instead
+        text.remove()
+    axes[1].set_axis_off()
+    axes[1].apply_aspect()
+    box = axes[1].get_position()
+    side = min(box.width * fig.get_figwidth(), box.height * fig.get_figheight())
+    kernel = axes[1].imshow(_kernel_picture(w, side), interpolation="nearest")
+    PanelTitles(axes[1:3]).set("kernel w", "products x·w")     # fixed titles, drawn once
+    art = SliderArtists(inp, footprint, LabelLayer(axes[0], fontsize=7), kernel, side, products,
+                        LabelLayer(axes[2], fontsize=10), output, PanelTitles([axes[0], axes[3]]))
+    fig.canvas.dynamic = [kernel, footprint.taps, footprint.outline, products.image,
+                          products.borders, *axes[2].spines.values(), output.image, output.grid,
+                          *axes[3].spines.values(), output.current, art.values.artist,
+                          art.product_labels.artist, *art.titles.artists]
+    return art
+
+
+def update_kernel_slider(art: SliderArtists, view) -> SliderArtists:
+    """Show a state of :func:`cnnedu.explain.conv.slide_view` in place (nothing computed).
+
+    The products are coloured on a scale fixed per kernel
+    (``max |w| * max |x|``), the output on its own (diverging when signed).
+    Returns ``art``; ``art.titles.texts`` are the titles shown.
+    """
+    x, w, y = view["input"], view["kernel"], view["output"]
+    rows, cols, window, products = view["rows"], view["cols"], view["window"], view["products"]
+    update_footprint(art.footprint, rows, cols)
+    art.values.set([(c, r) for r in rows for c in cols], map(_TWO, window.ravel()),
+                   cell_text_colours(art.input.image, window.ravel()))
+    picture = _kernel_picture(w, art.side)
+    if picture is not art.shown:
+        art.shown = picture
+        art.kernel.set_data(picture)
+        pmax = float(np.abs(w).max()) * float(np.abs(x).max()) or 1.0
+        art.products.image.set_clim(-pmax, pmax)
+        signed = y.min() < 0
+        art.output.image.set_cmap(SIGNED_CMAP if signed else IMAGE_CMAP)
+        art.output.image.set_clim(*(signed_cmap_limits(y) if signed
+                                    else (0.0, max(float(y.max()), 1e-12))))
+    art.products.image.set_data(products)
+    kh, kw = products.shape
+    art.product_labels.set([(v, u) for u in range(kh) for v in range(kw)],
+                           map(_TWO, products.ravel()),
+                           cell_text_colours(art.products.image, products.ravel()))
+    i, j = view["i"], view["j"]
+    update_output(art.output, y, filled=view["position"] + 1, current=(i, j))
+    art.titles.set(f"input x (window at rows {rows[0]}-{rows[-1]}, cols {cols[0]}-{cols[-1]})",
+                   f"output y[{i}, {j}] = sum = {_TWO(view['sum'])}")
+    return art
+
+
+@dataclass
+class StrideArtists:
+    """The panels of the stride explorer (:func:`draw_stride_explorer`)."""
+
+    input: PaddedInput
+    footprint: Footprint
+    #: crosses on the pixels no window reads
+    missed: object
+    output: OutputGrid
+    #: 'no output', shown instead of an empty output
+    nothing: object
+    #: the titles above the input and the output
+    titles: PanelTitles
+    #: the (geometry, padded input, output) drawn: a new setting redraws the background
+    shown: tuple = ()
+
+
+def draw_stride_explorer(fig, x2d) -> StrideArtists:
+    """Lay out the stride explorer: the padded input with the footprint, and the output.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        Empty, from :func:`cnnedu.viz.canvas.blit_figure` (about 8 x 4.1 inches).
+    x2d : array (H, W)
+
+    Returns
+    -------
+    StrideArtists
+        Show a state with :func:`update_stride_explorer`.
+    """
+    x = as_2d(x2d, "x2d")
+    H, W = x.shape
+    axes = fig.subplots(1, 2)
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.9, wspace=0.06)
+    art = StrideArtists(
+        draw_padded_input(axes[0], x, (0, 0, 0, 0), vmin=min(0.0, float(x.min())),
+                          vmax=max(1.0, float(x.max()))),            # signed x: diverging
+        draw_footprint(axes[0], [0], [0]),
+        draw_never_read(axes[0], np.ones(H, bool), np.ones(W, bool)),
+        draw_output(axes[1], np.zeros((1, 1)), cmap=SIGNED_CMAP, vmin=-1, vmax=1, current=(0, 0)),
+        axes[1].text(0.5, 0.5, "no output", transform=axes[1].transAxes, ha="center",
+                     va="center", fontsize=14, color="0.4", visible=False),
+        PanelTitles(axes))
+    fig.canvas.dynamic = [art.footprint.taps, art.footprint.outline, art.missed,
+                          art.output.current, art.titles.artists[1]]   # what a position moves
+    return art
+
+
+def _show_stride_setting(art: StrideArtists, view) -> None:
+    """What changes with the setting, not the position: input, crosses, output, titles."""
+    g, y = view["geometry"], view["output"]
+    Hp, Wp = g.padded_size
+    shown = (max(Hp, g.EH), max(Wp, g.EW))          # room for a kernel that sticks out
+    update_padded_input(art.input, view["padded"], g.pads, limits=shown)
+    if g.empty:      # nothing is read, but crossing out everything would hide the picture
+        update_never_read(art.missed, np.ones(Hp, bool), np.ones(Wp, bool))
+    else:
+        update_never_read(art.missed, g.rows_read, g.cols_read)
+    padding = f"'{g.padding}'" if isinstance(g.padding, str) else f"p = {format_pair(g.padding)}"
+    art.titles.set(f"padded input {Hp}×{Wp} (input {g.H}×{g.W}, padding {padding})", None)
+    out = art.output
+    out.blank.set_visible(not g.empty)
+    out.grid.set_visible(not g.empty)
+    art.nothing.set_visible(g.empty)
+    if g.empty:
+        update_output(out, np.full((1, 1), np.nan), current=None, limits=shown)
+        art.titles.set(None, "no output: the kernel does not fit")
+        return
+    signed = np.min(y) < 0
+    out.image.set_cmap(SIGNED_CMAP if signed else IMAGE_CMAP)
+    out.image.set_clim(*(signed_cmap_limits(y) if signed else (0, max(float(y.max()), 1e-12))))
+    update_output(out, y, current=(0, 0), limits=shown)
+
+
+def update_stride_explorer(art: StrideArtists, view) -> StrideArtists:
+    """Show a state of :func:`cnnedu.explain.conv.stride_view` in place (nothing computed).
+
+    A new setting (geometry, padded input or output) redraws both panels and
+    the canvas' background; a new position only moves the footprint and the
+    outlined output cell. Returns ``art``; ``art.titles.texts`` are the
+    titles shown.
+    """
+    g = view["geometry"]
+    setting = (g, view["padded"], view["output"])
+    if len(art.shown) != 3 or any(a is not b for a, b in zip(art.shown, setting)):
+        art.shown = setting
+        canvas = art.output.image.figure.canvas
+        if hasattr(canvas, "invalidate"):          # a blitting canvas: new background
+            canvas.invalidate()
+        _show_stride_setting(art, view)
+    i, j = view["i"], view["j"]
+    update_footprint(art.footprint, view["rows"], view["cols"])
+    if not g.empty:
+        art.output.current.set_visible(True)
+        art.output.current.set_xy((j - 0.5, i - 0.5))
+        art.titles.set(None, f"output y: {g.OH}×{g.OW} (y[{i}, {j}] outlined)")
+    return art
+
+
+@dataclass
+class FilterBankArtists:
+    """The panels of the filter bank (:func:`draw_filter_bank`)."""
+
+    #: the axes of the kernel (cleared when the kernel's shape changes)
+    kernel_axes: object
+    #: the feature map (an ``AxesImage``)
+    feature_map: object
+    #: the kernel's weights, written in its cells
+    weights: LabelLayer
+    #: the titles above the kernel and the feature map
+    titles: PanelTitles
+    #: the kernel's grid (:class:`cnnedu.viz.GridValues`), None when no kernel is shown
+    grid: object = None
+
+
+def draw_filter_bank(fig, x2d, feature_map=None) -> FilterBankArtists:
+    """Lay out the filter bank: the photo (drawn once), the kernel and the feature map.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        Empty, from :func:`cnnedu.viz.canvas.blit_figure` (about 7.2 x 2.5 inches).
+    x2d : array (H, W)
+        The photo.
+    feature_map : array (H, W), optional
+        The first map shown (default zeros).
+
+    Returns
+    -------
+    FilterBankArtists
+        Show a state with :func:`update_filter_bank`.
+    """
+    x = as_2d(x2d, "x2d")
+    axes = fig.subplots(1, 3, gridspec_kw=dict(width_ratios=[1, 0.8, 1]))
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.03, top=0.9, wspace=0.08)
+    show_image(axes[0], x, vmin=min(0.0, float(x.min())), vmax=max(1.0, float(x.max())),
+               interpolation="nearest")                             # signed x: diverging
+    PanelTitles(axes[0]).set(f"input x ({x.shape[0]}×{x.shape[1]})")
+    first = np.zeros(x.shape) if feature_map is None else feature_map
+    fmap = show_image(axes[2], first, cmap=SIGNED_CMAP, interpolation="nearest")
+    return FilterBankArtists(axes[1], fmap, LabelLayer(axes[1]), PanelTitles(axes[1:]))
+
+
+def _filter_bank_dynamic(art: FilterBankArtists) -> None:
+    """Everything but the photo changes: redraw it on the photo's cached picture."""
+    fig = art.kernel_axes.figure
+    kernel = [] if art.grid is None else [art.grid.image, art.grid.borders]
+    fig.canvas.dynamic = [art.feature_map, *art.feature_map.axes.spines.values(), *kernel,
+                          art.weights.artist, *art.titles.artists]
+
+
+def _clear_kernel_panel(art: FilterBankArtists) -> None:
+    art.kernel_axes.clear()               # a new kernel shape: new limits, new artists
+    art.kernel_axes.set_axis_off()
+    art.grid = None
+    art.weights.clear()
+    canvas = art.kernel_axes.figure.canvas
+    if hasattr(canvas, "invalidate"):
+        canvas.invalidate()
+
+
+def _show_kernel(art: FilterBankArtists, w) -> None:
+    vmin, vmax = signed_cmap_limits(w)
+    if art.grid is None or art.grid.image.get_array().shape != w.shape:
+        _clear_kernel_panel(art)
+        art.grid = show_grid_values(art.kernel_axes, w, fmt=_WEIGHT, cmap=SIGNED_CMAP,
+                                    vmin=vmin, vmax=vmax)
+        art.weights.fontsize = art.grid.texts[0][0].get_fontsize()
+        for text in sum(art.grid.texts, []):        # written by the label layer instead
+            text.remove()
+    else:
+        art.grid.image.set_clim(vmin, vmax)
+        art.grid.image.set_data(w)
+    cells = [(v, u) for u in range(w.shape[0]) for v in range(w.shape[1])]
+    art.weights.set(cells, map(_WEIGHT, w.ravel()), cell_text_colours(art.grid.image, w))
+
+
+def update_filter_bank(art: FilterBankArtists, view, name: str) -> FilterBankArtists:
+    """Show a :class:`cnnedu.explain.conv.FilterView` in place (nothing computed).
+
+    ``name`` (a preset's, or 'custom') goes in the kernel's title. A view
+    without a kernel (text that cannot be read) clears the kernel and the
+    map. Returns ``art``; ``art.titles.texts`` are the titles shown.
+    """
+    if view.kernel is None:
+        art.feature_map.set_data(np.full(view.input.shape, np.nan))
+        _clear_kernel_panel(art)
+        art.titles.set("kernel w: cannot read it", "feature map: none")
+    else:
+        w = view.kernel
+        art.feature_map.set_cmap(SIGNED_CMAP if view.signed else IMAGE_CMAP)
+        art.feature_map.set_clim(*view.limits)
+        art.feature_map.set_data(view.feature_map)
+        _show_kernel(art, w)
+        art.titles.set(f"kernel w ({w.shape[0]}×{w.shape[1]}, {name})", "feature map y = x ⋆ w")
+    _filter_bank_dynamic(art)
+    return art

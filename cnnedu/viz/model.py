@@ -16,7 +16,10 @@ so that an explorer stays fast.
 - :func:`plot_history` -- loss and accuracy per epoch, training and
   validation;
 - :func:`show_saliency` -- a gradient with respect to the input pixels, with
-  the outline of the digit on top.
+  the outline of the digit on top;
+- :func:`draw_digit_panels` / :func:`update_digit_panels` -- the digit
+  explorer: input, feature maps, hidden units (:func:`vector_tiles`) and
+  class probabilities.
 
 Colour maps are the book's (:data:`cnnedu.viz.IMAGE_CMAP`,
 :data:`~cnnedu.viz.MAGNITUDE_CMAP`, :data:`~cnnedu.viz.SIGNED_CMAP`).
@@ -30,15 +33,16 @@ import numpy as np
 from matplotlib.colors import PowerNorm
 
 from .._checks import as_float_array, check_positive_int
-from .base import (MAGNITUDE_CMAP, OKABE_ITO, SIGNED_CMAP, cmap_and_limits, show_image,
-                  signed_cmap_limits)
 from .activation import draw_bars, update_bars
-from .base import _check_axes  # shared argument checks of the drawing functions
+from .base import (IMAGE_CMAP, MAGNITUDE_CMAP, OKABE_ITO, SIGNED_CMAP, check_axes,
+                   cmap_and_limits, show_image, signed_cmap_limits)
+from .text import cell_text_colours
 
 __all__ = ["TRAIN_COLOR", "VAL_COLOR", "GAP_COLOR", "mosaic", "Mosaic", "show_filters",
            "show_feature_maps", "update_feature_maps", "show_confusion_matrix",
            "ConfusionArtists", "show_probabilities", "update_probabilities", "plot_history",
-           "show_saliency"]
+           "show_saliency", "vector_tiles", "DigitPanels", "HIDDEN_COLUMNS",
+           "draw_digit_panels", "update_digit_panels"]
 
 #: Colour of training curves (Okabe-Ito blue).
 TRAIN_COLOR = OKABE_ITO["blue"]
@@ -132,7 +136,7 @@ def show_filters(ax, w, ncols: int = 8, gap: int = 1, vmax=None, title=None):
         ``(image, ncols, gap)``; add a colour bar with
         ``fig.colorbar(result.image, ax=ax)``.
     """
-    _check_axes(ax)
+    check_axes(ax)
     arr = as_float_array(w, "w")
     if arr.ndim == 4:
         if arr.shape[1] != 1:
@@ -193,7 +197,7 @@ def show_feature_maps(ax, maps, ncols=None, gap: int = 1, cmap=None, vmin=None,
         Pass it to :func:`update_feature_maps`. Channel ``m`` is the tile at
         row ``m // ncols``, column ``m % ncols``; the gaps are white.
     """
-    _check_axes(ax)
+    check_axes(ax)
     arr = _as_maps(maps)
     tiles = mosaic(arr, ncols, gap)
     cmap, vmin, vmax = cmap_and_limits(arr, cmap, vmin, vmax, unsigned_cmap=MAGNITUDE_CMAP)
@@ -273,7 +277,7 @@ def show_confusion_matrix(ax, cm, labels=None, cmap=MAGNITUDE_CMAP, gamma: float
     ConfusionArtists
         ``(image, texts)``; zero counts are left blank.
     """
-    _check_axes(ax)
+    check_axes(ax)
     arr = np.asarray(cm)
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.size == 0:
         raise ValueError(f"cm must be a square 2-D array (K, K), got shape {arr.shape}")
@@ -289,10 +293,9 @@ def show_confusion_matrix(ax, cm, labels=None, cmap=MAGNITUDE_CMAP, gamma: float
         raise ValueError(f"gamma must be positive, got {gamma!r}")
     norm = PowerNorm(gamma, vmin=0, vmax=max(int(arr.max()), 1))
     image = ax.imshow(arr, cmap=cmap, norm=norm, interpolation="nearest")
-    rgba = image.cmap(norm(arr.astype(float)))
-    lum = 0.2126 * rgba[..., 0] + 0.7152 * rgba[..., 1] + 0.0722 * rgba[..., 2]
+    colours = cell_text_colours(image, arr)
     texts = [[ax.text(p, t, str(arr[t, p]) if arr[t, p] else "", ha="center", va="center",
-                      fontsize=fontsize, color="black" if lum[t, p] > 0.45 else "white")
+                      fontsize=fontsize, color=colours[t, p])
               for p in range(k)] for t in range(k)]
     ax.set_xticks(range(k))
     ax.set_xticklabels(labels)
@@ -344,7 +347,7 @@ def show_probabilities(ax, probs, highlight=None, labels=None, title=None, top=N
     cnnedu.viz.activation.Bars
         Pass it to :func:`update_probabilities`.
     """
-    _check_axes(ax)
+    check_axes(ax)
     if top is not None:
         top = check_positive_int(top, "top")
     bars = draw_bars(ax, probs, labels=labels, fmt=_probability_label, ylim=(0, 1.18),
@@ -414,7 +417,7 @@ def plot_history(axes, history, metrics=("loss", "accuracy")):
                          f"{metrics}, got {len(axes)} axes")
     lines = {}
     for ax, name in zip(axes, metrics):
-        _check_axes(ax)
+        check_axes(ax)
         if name not in hist:
             raise ValueError(f"history has no {name!r}; it has {sorted(hist)}")
         for key, colour, label in ((name, TRAIN_COLOR, "training"),
@@ -454,7 +457,7 @@ def show_saliency(ax, image, grad, title=None, outline: bool = True, vmax=None):
     -------
     (AxesImage, QuadContourSet or None)
     """
-    _check_axes(ax)
+    check_axes(ax)
     img = as_float_array(image, "image")
     g = as_float_array(grad, "grad")
     if img.ndim != 2 or g.shape != img.shape:
@@ -466,3 +469,110 @@ def show_saliency(ax, image, grad, title=None, outline: bool = True, vmax=None):
     if outline and img.min() < 0.5 < img.max():
         contour = ax.contour(img, levels=[0.5], colors="black", linewidths=0.8)
     return im, contour
+
+
+# ------------------------------------------------------------------ the digit explorer
+def vector_tiles(v, cols: int) -> np.ndarray:
+    """A vector of D values as a (rows, cols) image, NaN after the last value.
+
+    Parameters
+    ----------
+    v : ndarray, shape (D,)
+    cols : int
+
+    Returns
+    -------
+    ndarray of float64, shape (ceil(D / cols), cols)
+    """
+    v = np.asarray(v)
+    rows = -(-v.size // cols)
+    out = np.full(rows * cols, np.nan)
+    out[:v.size] = v
+    return out.reshape(rows, cols)
+
+
+class DigitPanels(NamedTuple):
+    """The artists of the digit explorer (:func:`draw_digit_panels`)."""
+
+    #: the input image
+    input: object
+    #: layer name -> the Mosaic of its channels
+    maps: dict
+    #: the image of the hidden units, or None
+    hidden: object
+    #: the probability bars
+    bars: object
+
+
+#: Hidden units per row of their tiles in the digit explorer.
+HIDDEN_COLUMNS = 8
+
+
+def draw_digit_panels(fig, plan, view, top: int) -> DigitPanels:
+    """Draw the digit explorer's panels on ``fig`` (a blit figure), once.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    plan : cnnedu.explain.model.DigitPlan
+        Which layers and channels, their shapes and colour maps.
+    view : cnnedu.explain.model.DigitView
+        The first input shown (its maps set the shapes of the panels).
+    top : int
+        The number of largest probabilities written above their bars.
+
+    Returns
+    -------
+    DigitPanels
+        Pass it to :func:`update_digit_panels`.
+    """
+    hidden = plan.hidden
+    ratios = [1.0] * (1 + len(plan.map_layers)) + ([0.8] if hidden else []) + [2.0]
+    gs = fig.add_gridspec(1, len(ratios), width_ratios=ratios, left=0.01, right=0.965,
+                          bottom=0.15, top=0.78, wspace=0.15)
+    axes = [fig.add_subplot(gs[k]) for k in range(len(ratios))]
+    im_input = show_image(axes[0], view.input, cmap=IMAGE_CMAP, vmin=0, vmax=1)
+    axes[0].set_title("input\n\n28×28", fontsize=8)
+    panels = {}
+    for ax, name in zip(axes[1:], plan.map_layers):
+        C, H, W = plan.shapes[name]
+        cmap = SIGNED_CMAP if plan.signed[name] else MAGNITUDE_CMAP
+        panels[name] = show_feature_maps(ax, view.maps[name], ncols=2, cmap=cmap, vmin=0, vmax=1)
+        ax.set_title(f"{name}\n{len(plan.channels[name])} of {C} channels\n{H}×{W}", fontsize=8)
+    dynamic = [im_input] + [p.image for p in panels.values()]
+    im_hidden = None
+    if hidden:
+        ax_h = axes[1 + len(plan.map_layers)]
+        cmap = mpl.colormaps[SIGNED_CMAP if plan.signed[hidden] else MAGNITUDE_CMAP]
+        im_hidden = show_image(ax_h, vector_tiles(view.hidden, HIDDEN_COLUMNS),
+                               cmap=cmap.with_extremes(bad="white"), vmin=0, vmax=1)
+        relu = "(ReLU)" if plan.hidden_activation == "relu" else ""
+        ax_h.set_title(f"{hidden}\n{plan.shapes[hidden][0]} units\n{relu}", fontsize=8)
+        dynamic.append(im_hidden)
+    probs = view.probabilities
+    bars = show_probabilities(axes[-1], probs, highlight=int(probs.argmax()), top=top)
+    axes[-1].set_title("class probabilities", fontsize=8)
+    axes[-1].yaxis.tick_right()
+    axes[-1].tick_params(labelsize=7)
+    axes[-1].xaxis.label.set_fontsize(8)
+    fig.canvas.dynamic += dynamic + list(bars.rects) + list(bars.texts)
+    return DigitPanels(im_input, panels, im_hidden, bars)
+
+
+def update_digit_panels(panels: DigitPanels, plan, view, top: int) -> None:
+    """Show ``view`` (a ``DigitView``) in the panels, in place.
+
+    Each layer's panel gets its own colour scale: 0 (or ``-m``, diverging)
+    to ``m``, the largest ``|value|`` shown in it.
+    """
+    panels.input.set_data(view.input)
+    for name, shown in view.maps.items():
+        m = float(np.abs(shown).max()) or 1.0
+        update_feature_maps(panels.maps[name], shown, vmin=-m if plan.signed[name] else 0.0,
+                            vmax=m)
+    if panels.hidden is not None:
+        hid = view.hidden
+        m = (float(np.nanmax(np.abs(hid))) if hid.size else 0.0) or 1.0
+        panels.hidden.set_data(vector_tiles(hid, HIDDEN_COLUMNS))
+        panels.hidden.set_clim(-m if plan.signed[plan.hidden] else 0.0, m)
+    update_probabilities(panels.bars, view.probabilities, highlight=view.prediction, top=top)

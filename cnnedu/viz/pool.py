@@ -13,16 +13,24 @@ explorer only recolours cells, moves rectangles and changes numbers):
 - :func:`draw_pool_output`: the pooled map with its values and the current
   output cell (thick black).
 
+The ``update_*`` functions take the settings and compute what to show
+(:mod:`cnnedu.explain.pool`); :func:`show_pool_input` and
+:func:`show_pool_window` draw an already computed state of
+:func:`cnnedu.explain.pool.pool_view` and compute nothing. The pooling
+explorer lays out its three panels with :func:`draw_pooling_explorer` and
+shows each state with :func:`update_pooling_explorer`.
+
 Cell ``(r, c)`` of an array is drawn as the unit square centred on
 ``(x, y) = (c, r)``, row 0 at the top, so padded cells have negative indices
 (or indices ``>= H``) and input and output grids can be compared by eye.
 Colours follow :mod:`cnnedu.viz`: :data:`~cnnedu.viz.SIGNED_CMAP` for signed
 maps, :data:`~cnnedu.viz.IMAGE_CMAP` otherwise.
 
-Two small helpers keep an explorer fast: :class:`CellGrid` colours cells of
-a fixed mesh in place (no image resampling), and :class:`CellLabels` writes
-numbers as the outlines of their glyphs in one collection (a ``Text`` artist
-per number would cost over a millisecond each to render).
+Two helpers keep an explorer fast: :class:`CellGrid` colours cells of a
+fixed mesh in place (no image resampling), and a
+:class:`~cnnedu.viz.text.LabelLayer` writes the numbers as the outlines of
+their glyphs in one artist (a ``Text`` artist per number would cost over a
+millisecond each to render).
 """
 from __future__ import annotations
 
@@ -30,23 +38,23 @@ from typing import NamedTuple
 
 import matplotlib
 import numpy as np
-from matplotlib.collections import LineCollection, PathCollection, QuadMesh
+from matplotlib.collections import LineCollection, QuadMesh
 from matplotlib.colors import Normalize, to_rgba
-from matplotlib.font_manager import FontProperties
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path
-from matplotlib.textpath import TextPath, text_to_path
-from matplotlib.transforms import Affine2D
 
 from .._checks import as_float_array, as_pair, check_ndim
-from ..explain.pool import pool_geometry_problem, window_coverage
-from ..ops.pool import pool_window
-from .base import OKABE_ITO, cmap_and_limits
+from ..explain.pool import (check_output_cell, layer_winners, pool_settings, pool_view,
+                            pool_window)
+from .base import OKABE_ITO, cmap_and_limits, signed_cmap_limits
+from .text import LabelLayer, PanelTitles, format_number, text_colours
 
-__all__ = ["CellGrid", "CellLabels", "Outlines", "PoolInputArtists", "PoolWindowArtists",
+__all__ = ["CellGrid", "Outlines", "PoolInputArtists", "PoolWindowArtists",
            "PoolOutputArtists", "WINDOW_COLOR", "WINNER_COLOR", "MIN_FONTSIZE",
-           "format_value", "draw_pool_input", "update_pool_input",
-           "draw_pool_window", "update_pool_window", "draw_pool_output", "update_pool_output"]
+           "draw_pool_input", "update_pool_input", "show_pool_input",
+           "draw_pool_window", "update_pool_window", "show_pool_window",
+           "draw_pool_output", "update_pool_output",
+           "PoolingPanels", "draw_pooling_explorer", "update_pooling_explorer"]
 
 #: Outline of the current window and of the current output cell.
 WINDOW_COLOR = "black"
@@ -57,16 +65,6 @@ WINNER_COLOR = OKABE_ITO["yellow"]
 MIN_FONTSIZE = 5.0
 _PAD_RGBA = to_rgba("0.86")
 _BORDER_RGBA = to_rgba("0.55")
-
-
-def format_value(v: float, fmt: str = "{:.1f}") -> str:
-    """``fmt.format(v)`` without a minus sign on a value that rounds to zero.
-
-    >>> format_value(-0.04), format_value(-1.26)
-    ('0.0', '-1.3')
-    """
-    text = fmt.format(v)
-    return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
 class CellGrid:
@@ -145,115 +143,14 @@ class CellGrid:
         self.ax.set_ylim(top + h - 1 + m, top - m)
 
 
-class CellLabels:
-    """Short texts drawn as one collection of glyph outlines (fast to render).
-
-    Parameters
-    ----------
-    ax : matplotlib.axes.Axes
-    zorder : float, default 4
-        Above images, windows and outlines.
-    transform : Transform, optional
-        Coordinates of the positions; default ``ax.transData`` (cell centres).
-        Use ``ax.transAxes`` for a title.
-    valign : {'center', 'baseline'}, default 'center'
-        Centre each label on its position, or put its baseline there (for
-        words, whose letters differ in height); horizontally, labels are
-        always centred.
-
-    Attributes
-    ----------
-    labels : list of str
-        The labels currently shown.
-    positions : list of (x, y)
-        Their positions.
-    collection : matplotlib.collections.PathCollection
-    """
-
-    _paths: dict = {}          # (label, valign) -> outline at size 1 (cached)
-    _glyphs: dict = {}         # character -> (vertices, codes, advance) at size 1
-    _font = FontProperties()
-    _font64 = FontProperties(size=64)   # to measure advances precisely
-
-    def __init__(self, ax, zorder: float = 4, transform=None, valign: str = "center"):
-        if valign not in ("center", "baseline"):
-            raise ValueError(f"valign must be 'center' or 'baseline', got {valign!r}")
-        self.ax, self.valign = ax, valign
-        self.labels: list = []
-        self.positions: list = []
-        self._key = None
-        self.collection = PathCollection(
-            [], offsets=np.zeros((0, 2)), offset_transform=transform or ax.transData,
-            transform=self._transform(ax, 10.0), edgecolors="none", zorder=zorder)
-        if transform is not None:
-            self.collection.set_clip_on(False)
-        ax.add_collection(self.collection, autolim=False)
-
-    @staticmethod
-    def _transform(ax, fontsize):
-        # glyph units (1 = font size) -> inches -> pixels at the figure's dpi
-        return Affine2D().scale(fontsize / 72.0) + ax.figure.dpi_scale_trans
-
-    @classmethod
-    def _glyph(cls, ch: str):
-        if ch not in cls._glyphs:
-            if ch.isspace():   # no outline (and TextPath cannot make an empty one)
-                verts, codes = np.zeros((0, 2)), np.zeros(0, dtype=np.uint8)
-            else:
-                tp = TextPath((0, 0), ch, size=1, prop=cls._font)
-                verts = np.asarray(tp.vertices, dtype=float).reshape(-1, 2)
-                codes = (np.asarray(tp.codes, dtype=np.uint8) if tp.codes is not None
-                         else np.full(len(verts), Path.LINETO, dtype=np.uint8))
-            advance = text_to_path.get_text_width_height_descent(
-                ch, cls._font64, ismath=False)[0] / 64.0
-            cls._glyphs[ch] = (verts, codes, advance)
-        return cls._glyphs[ch]
-
-    @classmethod
-    def path(cls, label: str, valign: str = "center") -> Path:
-        """The outline of ``label`` at font size 1, centred on the origin (cached).
-
-        Built from cached glyphs placed side by side by their advance widths
-        (no kerning), so a new label costs no font work.
-        """
-        key = (label, valign)
-        if key not in cls._paths:
-            verts, codes, x = [], [], 0.0
-            for ch in label:
-                v, c, advance = cls._glyph(ch)
-                verts.append(v + [x, 0.0])
-                codes.append(c)
-                x += advance
-            v = np.concatenate(verts) if verts else np.zeros((0, 2))
-            c = np.concatenate(codes) if codes else np.zeros(0, dtype=np.uint8)
-            dy = 0.0
-            if valign == "center" and len(v):
-                dy = (v[:, 1].min() + v[:, 1].max()) / 2
-            cls._paths[key] = Path(v - [x / 2, dy], c if len(c) else None)
-        return cls._paths[key]
-
-    def set(self, positions, labels, colours, fontsize: float) -> None:
-        """Show ``labels[k]`` at ``positions[k]`` in ``colours[k]``, ``fontsize`` points."""
-        labels, positions = list(labels), [tuple(p) for p in positions]
-        key = (labels, positions, [str(c) for c in colours], float(fontsize))
-        if key == self._key:
-            return      # nothing changed
-        self._key = key
-        self.labels, self.positions = labels, positions
-        coll = self.collection
-        coll.set_paths([self.path(label, self.valign) for label in self.labels])
-        coll.set_offsets(np.asarray(self.positions, dtype=float).reshape(-1, 2))
-        coll.set_facecolors(list(colours) if self.labels else "none")
-        coll.set_transform(self._transform(self.ax, fontsize))
-        coll.set_visible(bool(self.labels))
-
-    def clear(self) -> None:
-        """Show nothing."""
-        self.set([], [], [], 10.0)
-
-
 def _check_2d(x2d, name):
     return check_ndim(as_float_array(x2d, name), name, 2, "(H, W)")
+
+
+def _check_artists(artists, kind, drawn_by):
+    if not isinstance(artists, kind):
+        raise TypeError(f"artists must be the {kind.__name__} returned by {drawn_by}, "
+                        f"got {type(artists).__name__}")
 
 
 def _cmap_and_norm(arr, cmap, vmin, vmax):
@@ -273,14 +170,6 @@ def _rgba(values, cfg):
     rgba = np.asarray(cfg["cmap"](cfg["norm"](values)), dtype=float)
     rgba[np.isnan(values)] = _PAD_RGBA
     return rgba
-
-
-def _text_colours(rgba):
-    """Black on light cells, white on dark ones (WCAG luminance threshold 0.179)."""
-    rgb = np.asarray(rgba, dtype=float)[..., :3]
-    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
-    lum = linear @ np.array([0.2126, 0.7152, 0.0722])
-    return np.where(lum > 0.179, "black", "white")
 
 
 def _square_segments(rects):
@@ -304,7 +193,7 @@ def _write(cell_labels, positions, labels, rgba, fontsize):
     if fontsize < MIN_FONTSIZE or not labels:
         cell_labels.clear()
         return False
-    cell_labels.set(positions, labels, _text_colours(rgba), fontsize)
+    cell_labels.set(positions, labels, text_colours(rgba), fontsize)
     return True
 
 
@@ -388,7 +277,7 @@ class PoolInputArtists(NamedTuple):
     #: every window, the current and next windows, the winner(s)
     outlines: Outlines
     #: the numbers written in cells
-    labels: CellLabels
+    labels: LabelLayer
     #: settings: kind, fmt, values, cmap, norm (and what was last drawn)
     config: dict
 
@@ -454,7 +343,7 @@ def draw_pool_input(ax, x2d, size, stride=None, padding=0, cell=(0, 0), kind="ma
                                        edgecolor="0.3", linewidth=0, zorder=1.5))
     _prepare_axes(ax, title)
     config = dict(kind=kind, fmt=fmt, values=values, cmap=cm, norm=norm)
-    artists = PoolInputArtists(cells, pad_frame, uncovered, Outlines(ax), CellLabels(ax),
+    artists = PoolInputArtists(cells, pad_frame, uncovered, Outlines(ax), LabelLayer(ax),
                                config)
     return update_pool_input(artists, x, size, stride, padding, cell, kind)
 
@@ -482,6 +371,10 @@ def update_pool_input(artists, x2d, size, stride=None, padding=0, cell=(0, 0),
                       kind=None) -> PoolInputArtists:
     """Redraw what :func:`draw_pool_input` drew, in place, for new settings.
 
+    Computes the setting with :func:`cnnedu.explain.pool.pool_settings` and
+    :func:`~cnnedu.explain.pool.pool_view`, then draws it with
+    :func:`show_pool_input`.
+
     Parameters
     ----------
     artists : PoolInputArtists
@@ -497,22 +390,52 @@ def update_pool_input(artists, x2d, size, stride=None, padding=0, cell=(0, 0),
     PoolInputArtists
         ``artists``, updated.
     """
-    if not isinstance(artists, PoolInputArtists):
-        raise TypeError(f"artists must be the PoolInputArtists returned by draw_pool_input, "
-                        f"got {type(artists).__name__}")
+    _check_artists(artists, PoolInputArtists, "draw_pool_input")
     x = _check_2d(x2d, "x2d")
-    cfg = artists.config
-    kind = cfg["kind"] if kind is None else kind
+    kind = artists.config["kind"] if kind is None else kind
     if kind not in ("max", "avg"):
         raise ValueError(f"kind must be 'max' or 'avg', got {kind!r}")
-    cfg["kind"] = kind
-    ax = artists.cells.ax
-    H, W = x.shape
-    kh, kw = as_pair(size, "size")
-    sh, sw = (kh, kw) if stride is None else as_pair(stride, "stride")
-    ph, pw = as_pair(padding, "padding", minimum=0)
-    problem = pool_geometry_problem((H, W), (kh, kw), (sh, sw), (ph, pw))
+    settings = pool_settings(x, kind, size, stride, padding)
+    if cell is None or settings.problem:
+        return show_pool_input(artists, pool_view(settings, 0, 0), layer_winners(settings))
+    i, j = check_output_cell(*cell, settings.geometry.output_size)
+    return show_pool_input(artists, pool_view(settings, i, j))
 
+
+def _axis_pairs(view):
+    """``(kh, kw), (sh, sw), (ph, pw)`` of a view's size, stride (default: size) and padding."""
+    kh, kw = as_pair(view["size"], "size")
+    stride = view["stride"]
+    return ((kh, kw), (kh, kw) if stride is None else as_pair(stride, "stride"),
+            as_pair(view["padding"], "padding", minimum=0))
+
+
+def show_pool_input(artists, view, winners=None) -> PoolInputArtists:
+    """Draw one state of the pooling explorer on the input panel, in place (nothing computed).
+
+    Parameters
+    ----------
+    artists : PoolInputArtists
+    view : dict
+        From :func:`cnnedu.explain.pool.pool_view`: ``input``, ``kind``,
+        ``size``, ``stride``, ``padding``, ``valid``, ``output_size``,
+        ``cell``, ``window``, ``inside``, ``top_left``, ``winner``,
+        ``coverage``. An invalid setting draws only the map and its padding.
+    winners : list of (row, col), optional
+        Draw the whole layer instead of the view's cell: every window bold
+        and these cells (:func:`cnnedu.explain.pool.layer_winners`) outlined
+        as winners.
+
+    Returns
+    -------
+    PoolInputArtists
+        ``artists``, updated.
+    """
+    _check_artists(artists, PoolInputArtists, "draw_pool_input")
+    x, cfg, outlines = view["input"], artists.config, artists.outlines
+    cfg["kind"] = kind = view["kind"]
+    H, W = x.shape
+    (kh, kw), (sh, sw), (ph, pw) = _axis_pairs(view)
     padded = np.full((H + 2 * ph, W + 2 * pw), np.nan)
     padded[ph:ph + H, pw:pw + W] = x
     rgba = _rgba(padded, cfg)
@@ -520,53 +443,44 @@ def update_pool_input(artists, x2d, size, stride=None, padding=0, cell=(0, 0),
         cfg["padding"] = (H, W, ph, pw)
         artists.pad_frame.set_path(_frame_path(-0.5, -0.5, H - 0.5, W - 0.5, ph, pw))
         artists.pad_frame.set_visible(ph > 0 or pw > 0)
-    outlines = artists.outlines
-    if problem:
+    artists.cells.show(rgba, -ph, -pw)
+    if not view["valid"]:
         cfg["geometry"] = None
         artists.uncovered.set_path(_cells_path([]))
-        artists.cells.show(rgba, -ph, -pw)
         outlines.set(**{name: [] for name in Outlines.STYLES})
         artists.labels.clear()
         return artists
-
-    oh, ow = (H + 2 * ph - kh) // sh + 1, (W + 2 * pw - kw) // sw + 1
+    oh, ow = view["output_size"]
     key = (H, W, kh, kw, sh, sw, ph, pw)
     if cfg.get("geometry") != key:
         cfg["geometry"] = key
-        missed = np.argwhere(window_coverage((H, W), (kh, kw), (sh, sw), (ph, pw)) == 0)
-        artists.uncovered.set_path(_cells_path(missed))
+        artists.uncovered.set_path(_cells_path(np.argwhere(view["coverage"] == 0)))
         tops, lefts = np.arange(oh) * sh - ph, np.arange(ow) * sw - pw
         cfg["windows"] = [(t, l, kh, kw) for t in tops for l in lefts]
-    artists.cells.show(rgba, -ph, -pw)
 
     written = []   # (row, col, label) of the numbers to write
-    if cell is None:
-        wins = set()
-        if kind == "max":
-            wins = {pool_window(x, i, j, (kh, kw), (sh, sw), (ph, pw), "max").argmax
-                    for i in range(oh) for j in range(ow)}
+    if winners is not None:
         outlines.set(windows=[], windows_bold=cfg["windows"], next=[], current=[],
-                     winner=[(r, c, 1, 1) for r, c in sorted(wins)])
+                     winner=[(r, c, 1, 1) for r, c in winners])
     else:
-        i, j = cell
-        win = pool_window(x, i, j, (kh, kw), (sh, sw), (ph, pw), kind)
-        top, left = win.top_left
+        (i, j), (top, left) = view["cell"], view["top_left"]
         k = i * ow + j + 1
         nxt = [cfg["windows"][k]] if k < oh * ow else []
         outlines.set(windows=cfg["windows"], windows_bold=[], next=nxt,
                      current=[(top, left, kh, kw)],
-                     winner=[] if win.argmax is None else [(*win.argmax, 1, 1)])
+                     winner=[] if view["winner"] is None else [(*view["winner"], 1, 1)])
         if cfg["values"] == "window":
+            window, inside = view["window"], view["inside"]
             pad_label = "\u2212\u221e" if kind == "max" else "0"
             written = [(top + a, left + b,
-                        format_value(win.window[a, b], cfg["fmt"]) if win.inside[a, b]
-                        else pad_label)
+                        format_number(window[a, b], cfg["fmt"]) if inside[a, b] else pad_label)
                        for a in range(kh) for b in range(kw)]
     if cfg["values"] == "all":
-        written = [(r, c, format_value(x[r, c], cfg["fmt"])) for r in range(H) for c in range(W)]
+        written = [(r, c, format_number(x[r, c], cfg["fmt"])) for r in range(H) for c in range(W)]
     if written:
         labels = [label for _, _, label in written]
-        size_pt = _fontsize(ax, max(H + 2 * ph, W + 2 * pw), max(len(s) for s in labels))
+        size_pt = _fontsize(artists.cells.ax, max(H + 2 * ph, W + 2 * pw),
+                            max(len(s) for s in labels))
         colours = np.array([rgba[r + ph, c + pw] for r, c, _ in written])
         _write(artists.labels, [(c, r) for r, c, _ in written], labels, colours, size_pt)
     else:
@@ -583,7 +497,7 @@ class PoolWindowArtists(NamedTuple):
     #: the winning cell for max pooling (style ``winner``)
     outlines: Outlines
     #: the numbers written in the cells
-    labels: CellLabels
+    labels: LabelLayer
     #: settings: fmt, title, cmap, norm
     config: dict
 
@@ -596,7 +510,7 @@ def draw_pool_window(ax, x2d, i, j, size, stride=None, padding=0, kind="max", cm
     The window's values are written in their cells; cells in the padding read
     ``-inf`` for max pooling (they never win) or ``0`` for average pooling
     (they count in the mean). For max pooling the winning cell (the first
-    maximum in row-major order, as :func:`cnnedu.ops.pool.pool_window`
+    maximum in row-major order, as :func:`cnnedu.explain.pool.pool_window`
     reports) is outlined in yellow.
 
     Parameters
@@ -628,7 +542,7 @@ def draw_pool_window(ax, x2d, i, j, size, stride=None, padding=0, kind="max", cm
     cells.set_scale(cm, norm)
     _prepare_axes(ax, None)
     config = dict(fmt=fmt, cmap=cm, norm=norm, title=title)
-    artists = PoolWindowArtists(cells, Outlines(ax, zorder=2.5), CellLabels(ax), config)
+    artists = PoolWindowArtists(cells, Outlines(ax, zorder=2.5), LabelLayer(ax), config)
     return update_pool_window(artists, x, i, j, size, stride, padding, kind)
 
 
@@ -637,34 +551,60 @@ def update_pool_window(artists, x2d, i, j, size, stride=None, padding=0,
     """Redraw what :func:`draw_pool_window` drew, in place, for another window.
 
     ``x2d`` and ``(i, j)`` with ``size``, ``stride``, ``padding`` must be a
-    valid setting (:func:`cnnedu.ops.pool.pool_window` raises otherwise);
+    valid setting (:func:`cnnedu.explain.pool.pool_window` raises otherwise);
     ``x2d=None`` clears the panel (for a setting that has no window).
-    Returns ``artists``.
+    Returns ``artists`` (drawn by :func:`show_pool_window`).
     """
-    if not isinstance(artists, PoolWindowArtists):
-        raise TypeError(f"artists must be the PoolWindowArtists returned by draw_pool_window, "
-                        f"got {type(artists).__name__}")
-    ax, cfg = artists.cells.ax, artists.config
+    _check_artists(artists, PoolWindowArtists, "draw_pool_window")
     if x2d is None:
+        return show_pool_window(artists, dict(valid=False))
+    win = pool_window(x2d, i, j, size, stride, padding, kind)
+    return show_pool_window(artists, dict(valid=True, kind=kind, cell=(i, j), window=win.window,
+                                          inside=win.inside, top_left=win.top_left,
+                                          value=win.value, winner=win.argmax))
+
+
+def show_pool_window(artists, view) -> PoolWindowArtists:
+    """Draw the window of one state of the pooling explorer, in place (nothing computed).
+
+    Parameters
+    ----------
+    artists : PoolWindowArtists
+    view : dict
+        From :func:`cnnedu.explain.pool.pool_view`: ``valid``, ``kind``,
+        ``cell``, ``window``, ``inside``, ``top_left``, ``value``,
+        ``winner``. When not ``valid`` the panel is cleared.
+
+    Returns
+    -------
+    PoolWindowArtists
+        ``artists``, updated.
+    """
+    _check_artists(artists, PoolWindowArtists, "draw_pool_window")
+    ax, cfg = artists.cells.ax, artists.config
+    if not view["valid"]:
         artists.labels.clear()
         artists.cells.show(np.zeros((1, 1, 4)))
         artists.outlines.set(winner=[])
         if cfg["title"] is True:
             ax.set_title("no window")
         return artists
-    win = pool_window(x2d, i, j, size, stride, padding, kind)
-    kh, kw = win.window.shape
-    rgba = _rgba(win.window, cfg)
+    window, inside, (top, left), winner = (view["window"], view["inside"], view["top_left"],
+                                           view["winner"])
+    kh, kw = window.shape
+    rgba = _rgba(window, cfg)
     artists.cells.show(rgba)
-    artists.outlines.set(winner=[] if win.argmax is None else
-                         [(win.argmax[0] - win.top_left[0], win.argmax[1] - win.top_left[1], 1, 1)])
-    pad_label = "\u2212\u221e" if kind == "max" else "0"
-    labels = [format_value(v, cfg["fmt"]) if inside else pad_label
-              for v, inside in zip(win.window.ravel().tolist(), win.inside.ravel().tolist())]
+    artists.outlines.set(winner=[] if winner is None else
+                         [(winner[0] - top, winner[1] - left, 1, 1)])
+    pad_label = "\u2212\u221e" if view["kind"] == "max" else "0"
+    labels = [format_number(v, cfg["fmt"]) if cell_inside else pad_label
+              for v, cell_inside in zip(window.ravel().tolist(), inside.ravel().tolist())]
     _write(artists.labels, [(k % kw, k // kw) for k in range(kh * kw)], labels,
            rgba.reshape(-1, 4), _fontsize(ax, max(kh, kw), max(len(s) for s in labels)))
     if cfg["title"] is True:
-        ax.set_title(f"window ({i}, {j}): {kind} = {format_value(win.value, cfg['fmt'])}")
+        i, j = view["cell"]
+        ax.set_title(f"window ({i}, {j}): {view['kind']} = "
+                     f"{format_number(view['value'], cfg['fmt'])}")
     elif cfg["title"]:
         ax.set_title(cfg["title"])
     return artists
@@ -679,7 +619,7 @@ class PoolOutputArtists(NamedTuple):
     #: the current output cell (style ``current``)
     outlines: Outlines
     #: the numbers written in the cells
-    labels: CellLabels
+    labels: LabelLayer
     #: a note shown when there is no output (``Text`` in axes coordinates)
     note: object
     #: settings: fmt, cmap, norm
@@ -722,7 +662,7 @@ def draw_pool_output(ax, y2d, cell=(0, 0), cmap=None, vmin=None, vmax=None,
                    color="0.3", visible=False)
     _prepare_axes(ax, title)
     config = dict(fmt=fmt, cmap=cm, norm=norm)
-    artists = PoolOutputArtists(cells, Outlines(ax, zorder=2.2), CellLabels(ax), note, config)
+    artists = PoolOutputArtists(cells, Outlines(ax, zorder=2.2), LabelLayer(ax), note, config)
     return update_pool_output(artists, y, cell)
 
 
@@ -743,9 +683,7 @@ def update_pool_output(artists, y2d, cell=(0, 0), note="no output") -> PoolOutpu
     PoolOutputArtists
         ``artists``, updated.
     """
-    if not isinstance(artists, PoolOutputArtists):
-        raise TypeError(f"artists must be the PoolOutputArtists returned by draw_pool_output, "
-                        f"got {type(artists).__name__}")
+    _check_artists(artists, PoolOutputArtists, "draw_pool_output")
     ax, cfg = artists.cells.ax, artists.config
     if y2d is None:
         artists.labels.clear()
@@ -760,7 +698,90 @@ def update_pool_output(artists, y2d, cell=(0, 0), note="no output") -> PoolOutpu
     rgba = _rgba(y, cfg)
     artists.cells.show(rgba)
     artists.outlines.set(current=[] if cell is None else [(cell[0], cell[1], 1, 1)])
-    labels = [format_value(v, cfg["fmt"]) for v in y.ravel().tolist()]
+    labels = [format_number(v, cfg["fmt"]) for v in y.ravel().tolist()]
     _write(artists.labels, [(k % OW, k // OW) for k in range(y.size)], labels,
            rgba.reshape(-1, 4), _fontsize(ax, max(OH, OW), max(len(s) for s in labels)))
     return artists
+
+
+# ------------------------------------------------------------------ explorer
+class PoolingPanels(NamedTuple):
+    """The three panels of the pooling explorer (:func:`draw_pooling_explorer`)."""
+
+    input: PoolInputArtists
+    window: PoolWindowArtists
+    output: PoolOutputArtists
+    #: the titles above the three panels (:class:`~cnnedu.viz.text.PanelTitles`)
+    titles: PanelTitles
+
+
+_KIND_NAMES = {"max": "max", "avg": "average"}
+
+
+def draw_pooling_explorer(fig, x2d, max_padding: int = 4, max_size: int = 8) -> PoolingPanels:
+    """Lay out the pooling explorer on ``fig``: input, window and output, drawn once.
+
+    The three panels share the input's colours: the diverging
+    :data:`~cnnedu.viz.SIGNED_CMAP` with limits symmetric about 0 for a map
+    with negative values, else grey over the map's range.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        Empty; about 9 x 3.4 inches.
+    x2d : array_like, shape (H, W)
+        The map pooled.
+    max_padding, max_size : int
+        The largest padding and window the explorer offers (sizes the meshes once).
+
+    Returns
+    -------
+    PoolingPanels
+        Show a state on it with :func:`update_pooling_explorer`.
+    """
+    x = _check_2d(x2d, "x2d")
+    H, W = x.shape
+    vmin, vmax = (signed_cmap_limits(x) if x.min() < 0
+                  else (float(x.min()), float(x.max()) or 1.0))
+    colours = dict(vmin=vmin, vmax=vmax if vmax > vmin else vmin + 1.0)
+    ax_in, ax_win, ax_out = fig.subplots(1, 3, width_ratios=(1.25, 0.8, 1.0))
+    fig.subplots_adjust(left=0.01, right=0.985, bottom=0.02, top=0.9, wspace=0.12)
+    art_in = draw_pool_input(ax_in, x, 1, values="none", max_padding=max_padding, **colours)
+    art_win = draw_pool_window(ax_win, x, 0, 0, 1, title=False, max_size=max_size, fmt="{:.2f}",
+                               **colours)
+    art_out = draw_pool_output(ax_out, x, cell=None, max_shape=(H + 1, W + 1), **colours)
+    # titles drawn as glyph outlines: a Text artist costs more to render than
+    # everything else in a panel
+    titles = PanelTitles((ax_in, ax_win, ax_out), fontsize=10, y=0.93)
+    return PoolingPanels(art_in, art_win, art_out, titles)
+
+
+def update_pooling_explorer(panels: PoolingPanels, view) -> PoolingPanels:
+    """Show one state of the pooling explorer, in place (nothing computed).
+
+    Parameters
+    ----------
+    panels : PoolingPanels
+        From :func:`draw_pooling_explorer`.
+    view : dict
+        From :func:`cnnedu.explain.pool.pool_view`.
+
+    Returns
+    -------
+    PoolingPanels
+        ``panels``, updated.
+    """
+    H, W = view["input"].shape
+    p = view["padding"]
+    show_pool_input(panels.input, view)
+    show_pool_window(panels.window, view)
+    if not view["valid"]:
+        update_pool_output(panels.output, None, note="")
+        panels.titles.set(f"input {H}×{W}, padding {p}", "no window", "no output: see below")
+        return panels
+    (i, j), (oh, ow), kind = view["cell"], view["output_size"], view["kind"]
+    update_pool_output(panels.output, view["output"], (i, j))
+    panels.titles.set(f"input {H}×{W}, padding {p}",
+                      f"window ({i}, {j}): {kind} = {format_number(view['value'], '{:.2f}')}",
+                      f"{_KIND_NAMES[kind]} pooling: output {oh}×{ow}")
+    return panels

@@ -26,17 +26,33 @@ Contract, so tests and benchmarks can drive an explorer without a browser:
 For the static book, ``explorer.with_frames(sweep)`` precomputes the pictures
 for a set of control values and switches them in the browser without a
 kernel (see :mod:`cnnedu.widgets._static`).
+
+What builders need beyond that is public API, so no builder subclasses
+:class:`Explorer` or keeps state in dict cells:
+
+- ``ranges={name: rule}``: a slider whose range (or enabled state) follows the
+  other controls. Before every update, ``rule(values)`` gives the slider's
+  largest value (the value is clamped into it), or ``None`` to disable it.
+  The change is made quietly: the update still runs once.
+- :meth:`Explorer.quietly`: a block in which setting control values does not
+  update the view; :meth:`Explorer.set_values` sets several values and
+  updates once.
+- :meth:`Explorer.bind_play`: a Play button that steps a slider, in the
+  kernel and (linked in the browser) in the static page.
+- :meth:`Explorer.recording`: a block in which updates compute the state and
+  the caption but do not render the live picture (the precomputed frames
+  render their own).
 """
 from __future__ import annotations
 
-import io
+import contextlib
 from typing import Callable, Mapping
 
 import ipywidgets as widgets
-import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image
+
+from ..viz.canvas import png_bytes
 
 __all__ = ["Explorer", "new_figure"]
 
@@ -65,6 +81,11 @@ class Explorer(widgets.VBox):
         Rows of control names, top to bottom; default one row of all controls.
     title : str, optional
         Shown above the controls.
+    ranges : dict of str -> callable, optional
+        ``{name: rule}``: before every update, slider ``name`` gets the range
+        ``min .. rule(values)`` (its value clamped into it), or is disabled
+        when the rule returns ``None``. ``values`` is the dict of every
+        control's current value.
 
     Attributes
     ----------
@@ -77,14 +98,20 @@ class Explorer(widgets.VBox):
     """
 
     frames = None
-    _frames_busy = False   # True while the frames are being rendered
 
     def __init__(self, controls: Mapping[str, widgets.Widget], figure: Figure,
-                 update: Callable[..., tuple[dict, str]], layout=None, title: str | None = None):
+                 update: Callable[..., tuple[dict, str]], layout=None, title: str | None = None,
+                 *, ranges: Mapping[str, Callable[[dict], int | None]] | None = None):
         self.controls = dict(controls)
         self.figure = figure
         self._update = update
         self._state: dict = {}
+        self._ranges = dict(ranges or {})
+        unknown = [name for name in self._ranges if name not in self.controls]
+        if unknown:
+            raise ValueError(f"ranges names controls that do not exist: {unknown}")
+        self._quiet = 0          # > 0 inside quietly(): value changes do not update
+        self._recording = False  # True inside recording(): no live picture
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self.caption = widgets.HTML(layout=widgets.Layout(min_height="1.5em"))
         rows = layout if layout is not None else [list(self.controls)]
@@ -98,7 +125,7 @@ class Explorer(widgets.VBox):
         children += [self.image, self.caption]
         super().__init__(children=children)
         for control in self.controls.values():
-            control.observe(self._on_change, names="value")
+            control.observe(self._value_changed, names="value")
         self.refresh()
 
     # ------------------------------------------------------------------ API
@@ -117,16 +144,17 @@ class Explorer(widgets.VBox):
 
     def refresh(self) -> None:
         """Recompute, redraw the figure and update the picture (and which frame shows)."""
+        self._follow_ranges()
         self._state, message = self._update(**self.values())
         self.caption.value = message or ""
-        if self._frames_busy:      # the frames render their own PNG; the live one follows after
+        if self._recording:        # the frames render their own PNG; the live one follows after
             return
         self.image.value = self.render_png()
         if self.frames is not None:
             self.frames.sync()
 
     def render_png(self, colors: int | None = None) -> bytes:
-        """The figure as PNG bytes, drawn by Agg.
+        """The figure as PNG bytes, drawn by Agg (:func:`cnnedu.viz.canvas.png_bytes`).
 
         Parameters
         ----------
@@ -135,22 +163,7 @@ class Explorer(widgets.VBox):
             dithering; 256 makes the book's figures about 2.5 times smaller
             and looks the same). Default: a full RGBA PNG.
         """
-        buffer = io.BytesIO()
-        if colors is None:
-            self.figure.canvas.print_png(buffer)
-            return buffer.getvalue()
-        canvas = self.figure.canvas
-        canvas.draw()
-        rgba = np.asarray(canvas.buffer_rgba())
-        if rgba[..., 3].min() == 255:
-            rgb = np.ascontiguousarray(rgba[..., :3])
-        else:                                     # composite a transparent figure on white
-            alpha = rgba[..., 3:] / 255.0
-            rgb = np.round(rgba[..., :3] * alpha + 255 * (1 - alpha)).astype(np.uint8)
-        picture = Image.fromarray(rgb).quantize(colors, method=Image.Quantize.MEDIANCUT,
-                                                dither=Image.Dither.NONE)
-        picture.save(buffer, format="png")
-        return buffer.getvalue()
+        return png_bytes(self.figure, colors)
 
     def with_frames(self, sweep, *, colors: int | None = 256, max_bytes: int | None = 2_000_000,
                     note: str | None = None) -> "Explorer":
@@ -163,5 +176,81 @@ class Explorer(widgets.VBox):
 
         return freeze(self, sweep, colors=colors, max_bytes=max_bytes, note=note)
 
-    def _on_change(self, change) -> None:
+    @contextlib.contextmanager
+    def quietly(self):
+        """A block in which setting control values does not update the view.
+
+        >>> with explorer.quietly():
+        ...     explorer.controls["row"].value = 0    # no update here
+        """
+        self._quiet += 1
+        try:
+            yield self
+        finally:
+            self._quiet -= 1
+
+    def set_values(self, **values) -> None:
+        """Set several controls, then update the view once."""
+        unknown = [name for name in values if name not in self.controls]
+        if unknown:
+            raise ValueError(f"no such controls: {unknown}; controls are {list(self.controls)}")
+        with self.quietly():
+            # controls whose range follows others last, once their range fits the new values
+            for name in sorted(values, key=lambda name: name in self._ranges):
+                if name in self._ranges:
+                    self._follow_ranges()
+                self.controls[name].value = values[name]
         self.refresh()
+
+    @contextlib.contextmanager
+    def recording(self):
+        """A block in which updates set the state and caption but render no live picture.
+
+        The precomputed frames (:mod:`cnnedu.widgets._static`) render each
+        frame themselves; the live picture is rendered once, after the block.
+        """
+        self._recording = True
+        try:
+            yield self
+        finally:
+            self._recording = False
+
+    def bind_play(self, name: str, interval: int = 600) -> widgets.Play:
+        """Put a Play button before slider ``name`` that steps it through its range.
+
+        The two are linked in the browser (so Play also animates precomputed
+        frames in the static page) and kept equal on the Python side, so a
+        saved page shows the slider where its picture is. Returns the Play
+        widget (also ``explorer.play``).
+        """
+        slider = self.controls[name]
+        play = widgets.Play(value=slider.value, min=slider.min, max=slider.max,
+                            interval=interval, description="play")
+        self.play_link = widgets.jslink((play, "value"), (slider, "value"))
+        slider.observe(lambda change: setattr(play, "value", change["new"]), names="value")
+        slider.observe(lambda change: setattr(play, "max", change["new"]), names="max")
+        row = next((c for c in self.children
+                    if isinstance(c, widgets.HBox) and slider in c.children), None)
+        if row is None:
+            raise ValueError(f"control {name!r} is not in a row of the explorer")
+        row.children = (play,) + tuple(row.children)
+        self.play = play
+        return play
+
+    def _follow_ranges(self) -> None:
+        """Give every slider named in ``ranges`` its range for the current values, quietly."""
+        if not self._ranges:
+            return
+        values = self.values()
+        with self.quietly():
+            for name, rule in self._ranges.items():
+                control, top = self.controls[name], rule(values)
+                control.disabled = top is None
+                if top is not None and control.max != top:
+                    if control.value > top:
+                        control.value = top
+                    control.max = top
+
+    def _value_changed(self, change) -> None:
+        if not self._quiet:
+            self.refresh()

@@ -225,20 +225,19 @@ class Frames:
         """Drive the explorer's own controls through every combination, then restore them."""
         ex = self.explorer
         pictures = {}
-        ex._frames_busy = True
-        try:
-            for combo in itertools.product(*(level.values for level in self.levels)):
-                for level, value in zip(self.levels, combo):
-                    level.control.value = value
-                if any(level.control.value != value for level, value in zip(self.levels, combo)):
-                    continue     # a value that the other settings rule out (the update moved it)
-                pictures[combo] = (ex.render_png(colors=self.colors), ex.caption.value)
-        finally:
-            for name, value in self.baseline.items():
-                if ex.controls[name].value != value:
-                    ex.controls[name].value = value
-            ex._frames_busy = False
-            ex.refresh()                       # the live picture of the baseline again
+        with ex.recording():
+            try:
+                for combo in itertools.product(*(level.values for level in self.levels)):
+                    for level, value in zip(self.levels, combo):
+                        level.control.value = value
+                    if any(level.control.value != value
+                           for level, value in zip(self.levels, combo)):
+                        continue   # a value the other settings rule out (the update moved it)
+                    pictures[combo] = (ex.render_png(colors=self.colors), ex.caption.value)
+            finally:
+                ex.set_values(**{name: value for name, value in self.baseline.items()
+                                 if ex.controls[name].value != value})
+        ex.refresh()                           # the live picture of the baseline again
         return pictures
 
     def _build_widgets(self, note) -> None:
@@ -293,7 +292,8 @@ class Frames:
         image_parent.children = tuple(picture if c is ex.image else c
                                       for c in image_parent.children)
         if caption_parent is not None:
-            caption_parent.children = tuple(c for c in caption_parent.children if c is not ex.caption)
+            caption_parent.children = tuple(c for c in caption_parent.children
+                                            if c is not ex.caption)
 
     def _inert_widgets(self) -> list:
         """Every control of the explorer that nothing answers on the web page.
@@ -317,7 +317,8 @@ class Frames:
             if widget is self.view:
                 return
             if isinstance(widget, (widgets.ValueWidget, widgets.Button)) and id(widget) not in live:
-                if not isinstance(widget, (widgets.Image, widgets.HTML, widgets.HTMLMath, widgets.Label)):
+                if not isinstance(widget, (widgets.Image, widgets.HTML, widgets.HTMLMath,
+                                           widgets.Label)):
                     inert.append(widget)
             for child in getattr(widget, "children", ()):
                 walk(child)

@@ -9,43 +9,51 @@ shows that window's values and, for max pooling, the winner in yellow; the
 right panel the pooled map with the current cell. A setting whose window
 does not fit is explained in the caption, never raised.
 
-Three layers: :mod:`cnnedu.ops.pool` computes (``max_pool2d``, ``avg_pool2d``,
-``pool_window``), :mod:`cnnedu.viz.pool` draws, :func:`pooling_explorer`
-builds.
+Compute: :func:`cnnedu.explain.pool.pool_settings` (one setting: its
+geometry, the pooled map from :mod:`cnnedu.ops.pool`, the coverage) and
+:func:`cnnedu.explain.pool.pool_view` (one output cell); draw:
+:func:`cnnedu.viz.pool.draw_pooling_explorer` and
+:func:`~cnnedu.viz.pool.update_pooling_explorer`; caption: :func:`pool_caption`.
+:func:`pooling_explorer` wires them to the controls.
 """
 from __future__ import annotations
+
+from functools import lru_cache
 
 import ipywidgets as widgets
 import numpy as np
 
+from .. import samples
 from .._checks import as_float_array, check_ndim
-from ..explain.pool import digit_edge_map, pool_geometry_problem, window_coverage
-from ..ops.pool import avg_pool2d, max_pool2d, pool_window
-from ..viz.base import signed_cmap_limits
-from ..viz.pool import (CellLabels, draw_pool_input, draw_pool_output, draw_pool_window,
-                        format_value, update_pool_input, update_pool_output, update_pool_window)
+from ..explain.pool import pool_settings, pool_view
+from ..viz.pool import draw_pooling_explorer, update_pooling_explorer
+from ..viz.text import format_number
 from ._base import Explorer, new_figure
 
-__all__ = ["pooling_explorer"]
-
-_POOL = {"max": max_pool2d, "avg": avg_pool2d}
-_NAMES = {"max": "max", "avg": "average"}
+__all__ = ["pooling_explorer"]     # the builders (see _registry)
 
 
-def _caption(x, kind, k, s, p, oh, ow, i, j, win, coverage) -> str:
-    H, W = x.shape
+def pool_caption(state: dict) -> str:
+    """The explorer's caption (HTML) for a state of :func:`cnnedu.explain.pool.pool_view`."""
+    if not state["valid"]:
+        return (f"<b>This setting has no output</b>: {state['problem']}. "
+                "Make the window smaller, or change the padding.")
+    H, _ = state["input"].shape
+    kind, k, s, p = state["kind"], state["size"], state["stride"], state["padding"]
+    (oh, ow), (i, j), coverage = state["output_size"], state["cell"], state["coverage"]
+    window, inside = state["window"], state["inside"]
     lines = [
         f"Output size: OH = &lfloor;(H + 2p &minus; k) / s&rfloor; + 1 = "
         f"&lfloor;({H} + 2&middot;{p} &minus; {k}) / {s}&rfloor; + 1 = <b>{oh}</b>, "
         f"and OW = <b>{ow}</b>."]
-    top, left = win.top_left
+    top, left = state["top_left"]
     rows = f"rows {top}&ndash;{top + k - 1}" if k > 1 else f"row {top}"
     cols = f"columns {left}&ndash;{left + k - 1}" if k > 1 else f"column {left}"
-    where = " (partly in the padding)" if not win.inside.all() else ""
-    value = format_value(win.value, "{:.2f}")
+    where = " (partly in the padding)" if not inside.all() else ""
+    value = format_number(state["value"], "{:.2f}")
     if kind == "max":
-        result = f"its maximum is {value}, at input cell {win.argmax}"
-        if np.count_nonzero(win.window[win.inside] == win.value) > 1:
+        result = f"its maximum is {value}, at input cell {state['winner']}"
+        if np.count_nonzero(window[inside] == state["value"]) > 1:
             result += " (a tie: the first maximum in reading order wins)"
     else:
         result = f"the mean of its {k}&times;{k} = {k * k} cells is {value}"
@@ -76,8 +84,9 @@ def pooling_explorer(feature_map=None, kind: str = "max", size: int = 2, stride:
     ----------
     feature_map : array_like, shape (H, W), optional
         The map to pool, at most 32 x 32 so that cells stay readable. By
-        default :func:`cnnedu.explain.pool.digit_edge_map`: 16 x 16 values of
-        the Sobel x response of a handwritten 7.
+        default ``samples.edge_map(samples.digit(1), top=7, left=6, size=16)``
+        (:mod:`cnnedu.samples`): 16 x 16 values of the Sobel x response of a
+        handwritten 7.
     kind : {'max', 'avg'}, default 'max'
     size, stride, padding : int, default 2, 2, 0
         Initial window size ``k``, stride ``s`` and padding ``p``.
@@ -97,14 +106,15 @@ def pooling_explorer(feature_map=None, kind: str = "max", size: int = 2, stride:
         (``'input'``, ``'window'``, ``'output'``: the artists of
         :mod:`cnnedu.viz.pool`) and ``explorer.titles`` their titles.
     """
-    x = np.array(check_ndim(as_float_array(digit_edge_map() if feature_map is None else
-                                           feature_map, "feature_map"),
+    if feature_map is None:
+        feature_map = samples.edge_map(samples.digit(1), top=7, left=6, size=16)
+    x = np.array(check_ndim(as_float_array(feature_map, "feature_map"),
                             "feature_map", 2, "(H, W)"), dtype=np.float64)
     H, W = x.shape
     if not (1 <= H <= 32 and 1 <= W <= 32):
         raise ValueError(f"feature_map must be at most 32x32 so that its cells can be read, "
                          f"got shape {x.shape}")
-    if kind not in _POOL:
+    if kind not in ("max", "avg"):
         raise ValueError(f"kind must be 'max' or 'avg', got {kind!r}")
     style = dict(description_width="initial")
     controls = {
@@ -120,90 +130,30 @@ def pooling_explorer(feature_map=None, kind: str = "max", size: int = 2, stride:
         "col": widgets.IntSlider(value=0, min=0, max=0, description="output column j",
                                  style=style),
     }
-    vmin, vmax = signed_cmap_limits(x) if x.min() < 0 else (float(x.min()), float(x.max()) or 1.0)
-    colours = dict(vmin=vmin, vmax=vmax if vmax > vmin else vmin + 1.0)
-
     fig = new_figure(9.0, 3.4)
-    ax_in, ax_win, ax_out = fig.subplots(1, 3, width_ratios=(1.25, 0.8, 1.0))
-    fig.subplots_adjust(left=0.01, right=0.985, bottom=0.02, top=0.9, wspace=0.12)
-    art_in = draw_pool_input(ax_in, x, 1, values="none", max_padding=4, **colours)
-    art_win = draw_pool_window(ax_win, x, 0, 0, 1, title=False, max_size=8, fmt="{:.2f}",
-                               **colours)
-    art_out = draw_pool_output(ax_out, x, cell=None, max_shape=(H + 1, W + 1), **colours)
-    # titles drawn as glyph outlines, all in one collection: a Text artist
-    # costs more to render than everything else in a panel
-    titles = CellLabels(ax_in, transform=fig.transFigure, valign="baseline")
+    panels = draw_pooling_explorer(fig, x, max_padding=4, max_size=8)
 
-    def set_titles(*texts):
-        centres = [(ax.get_position().x0 + ax.get_position().x1) / 2
-                   for ax in (ax_in, ax_win, ax_out)]
-        titles.set([(c, 0.93) for c in centres], texts, ["black"] * 3, 10)
+    @lru_cache(maxsize=64)
+    def settings(kind, size, stride, padding):      # a setting is pooled once
+        return pool_settings(x, kind, size, stride, padding)
 
-    cache: dict = {}
-    busy = {"now": False, "last": ({}, "")}
-
-    def geometry(kind, k, s, p):
-        """Pooled output and coverage for one setting, computed once."""
-        key = (kind, k, s, p)
-        if key not in cache:
-            y = _POOL[kind](x[None, None], k, s, p)[0, 0]
-            cache[key] = (y, window_coverage((H, W), k, s, p))
-        return cache[key]
-
-    def set_range(control, top):
-        control.disabled = top is None
-        if top is not None and control.max != top:
-            control.max = top       # may clamp the value: a nested update, see below
+    def last(axis):            # the largest output row / column; None (disabled): no output
+        def rule(values):
+            cell = settings(values["kind"], values["size"], values["stride"],
+                            values["padding"]).last_cell
+            return None if cell is None else cell[axis]
+        return rule
 
     def update(kind, size, stride, padding, row, col):
-        if busy["now"]:
-            # A slider's range changed inside this very update and clamped its
-            # value: the outer call re-reads the value and draws once.
-            return busy["last"]
-        busy["now"] = True
-        try:
-            busy["last"] = result = _update(kind, size, stride, padding)
-        finally:
-            busy["now"] = False
-        return result
-
-    def _update(kind, k, s, p):
-        base = dict(input=x, kind=kind, size=k, stride=s, padding=p)
-        problem = pool_geometry_problem((H, W), k, s, p)
-        if problem:
-            set_range(controls["row"], None)
-            set_range(controls["col"], None)
-            update_pool_input(art_in, x, k, s, p, None, kind)
-            update_pool_window(art_win, None, 0, 0, k)
-            update_pool_output(art_out, None, note="")
-            set_titles(f"input {H}×{W}, padding {p}", "no window", "no output: see below")
-            state = dict(base, valid=False, problem=problem, output_size=None, output=None,
-                         cell=None, window=None, inside=None, top_left=None, value=None,
-                         winner=None, coverage=None)
-            return state, (f"<b>This setting has no output</b>: {problem}. "
-                           "Make the window smaller, or change the padding.")
-        y, coverage = geometry(kind, k, s, p)
-        oh, ow = y.shape
-        set_range(controls["row"], oh - 1)
-        set_range(controls["col"], ow - 1)
-        i, j = controls["row"].value, controls["col"].value
-        win = pool_window(x, i, j, k, s, p, kind)
-        update_pool_input(art_in, x, k, s, p, (i, j), kind)
-        update_pool_window(art_win, x, i, j, k, s, p, kind)
-        update_pool_output(art_out, y, (i, j))
-        set_titles(f"input {H}×{W}, padding {p}",
-                   f"window ({i}, {j}): {kind} = {format_value(win.value, '{:.2f}')}",
-                   f"{_NAMES[kind]} pooling: output {oh}×{ow}")
-        state = dict(base, valid=True, problem=None, output_size=(oh, ow), output=y,
-                     cell=(i, j), window=win.window, inside=win.inside,
-                     top_left=win.top_left, value=win.value, winner=win.argmax,
-                     coverage=coverage)
-        return state, _caption(x, kind, k, s, p, oh, ow, i, j, win, coverage)
+        state = pool_view(settings(kind, size, stride, padding), row, col)
+        update_pooling_explorer(panels, state)
+        return state, pool_caption(state)
 
     explorer = Explorer(controls, fig, update,
                         layout=[["kind", "size", "stride", "padding"], ["row", "col"]],
-                        title="Pooling: each output cell and the window it comes from")
+                        title="Pooling: each output cell and the window it comes from",
+                        ranges={"row": last(0), "col": last(1)})
     # the drawn artists, for tests and for readers who want to look inside
-    explorer.artists = dict(input=art_in, window=art_win, output=art_out)
-    explorer.titles = titles
+    explorer.artists = dict(input=panels.input, window=panels.window, output=panels.output)
+    explorer.titles = panels.titles
     return explorer

@@ -33,7 +33,9 @@ PLAIN_REFERENCE = re.compile(r"^\s*- [A-Z][\w'-]+(?: [\w'-]+)*, [A-Z]\.", re.M)
 # an author-year mention left as plain text: "Fukushima (1980)",
 # "(Glorot and Bengio, 2010", "LeCun et al. (1989)", "Hubel & Wiesel (1959"
 PLAIN_MENTION = re.compile(
-    r"\b[A-Z][A-Za-z'-]*[a-z](?: et al\.|,?\s(?:and|&)\s[A-Z][A-Za-z'-]*[a-z])?,?\s\(?(?:1[89]|20)\d\d[a-z]?\b[),;]"
+    r"\b[A-Z][A-Za-z'-]*[a-z]"                               # a surname
+    r"(?: et al\.|,?\s(?:and|&)\s[A-Z][A-Za-z'-]*[a-z])?"    # "et al." or a second surname
+    r",?\s\(?(?:1[89]|20)\d\d[a-z]?\b[),;]"                 # the year
 )
 
 # The works the issue asks for: key, year, words of the title.
@@ -81,7 +83,8 @@ def bibliographies(text):
     found = []
     for body in BIB_DIRECTIVE.findall(text):
         lines = body.strip("\n").split("\n")
-        options = dict(re.match(r":([a-z]+):\s*(.*)", l).groups() for l in lines if l.startswith(":"))
+        options = dict(re.match(r":([a-z]+):\s*(.*)", l).groups()
+                       for l in lines if l.startswith(":"))
         keys = [l.strip() for l in lines if l.strip() and not l.startswith(":")]
         found.append((options, keys))
     return found
@@ -98,7 +101,8 @@ def all_uses():
         uses.append((path.name, cited, listed))
     for path in PAGES:
         text = path.read_text(encoding="utf-8")
-        uses.append((path.name, cited_keys(text), [k for _, keys in bibliographies(text) for k in keys]))
+        uses.append((path.name, cited_keys(text),
+                     [k for _, keys in bibliographies(text) for k in keys]))
     return uses
 
 
@@ -174,7 +178,8 @@ def test_chapter_ends_with_its_bibliography(path):
 
 @pytest.mark.parametrize("path", CHAPTERS + PAGES, ids=[p.stem for p in CHAPTERS + PAGES])
 def test_no_author_year_mention_left_as_plain_text(path):
-    text = "\n".join(markdown_cells(path)) if path.suffix == ".ipynb" else path.read_text(encoding="utf-8")
+    text = ("\n".join(markdown_cells(path)) if path.suffix == ".ipynb"
+            else path.read_text(encoding="utf-8"))
     text = CITE_ROLE.sub("", text)
     text = re.sub(r"```.*?```", "", text, flags=re.S)  # code and directives
     left = [m.group(0) for m in PLAIN_MENTION.finditer(text)]

@@ -22,7 +22,8 @@ def test_toc_lists_exactly_the_existing_pages():
         candidates = [ROOT / (entry + ext) for ext in (".md", ".ipynb")]
         assert any(c.exists() for c in candidates), f"_toc.yml lists {entry}, which does not exist"
     notebooks = {f"chapters/{p.stem}" for p in CHAPTERS}
-    assert notebooks <= set(listed), f"chapters missing from _toc.yml: {sorted(notebooks - set(listed))}"
+    assert notebooks <= set(listed), (
+        f"chapters missing from _toc.yml: {sorted(notebooks - set(listed))}")
 
 
 def test_chapters_exist():
@@ -42,7 +43,8 @@ def test_chapter_is_executed_and_tidy(path):
         for out in c.get("outputs", []):
             assert out.get("output_type") != "error", f"{path.name} stores an error output"
             if out.get("name") == "stderr":
-                pytest.fail(f"{path.name} stores stderr output: {''.join(out.get('text', ''))[:200]}")
+                pytest.fail(f"{path.name} stores stderr output: "
+                            f"{''.join(out.get('text', ''))[:200]}")
     headings = [line for c in nb["cells"] if c["cell_type"] == "markdown"
                 for line in "".join(c["source"]).splitlines() if re.match(r"^# ", line)]
     assert len(headings) == 1, f"{path.name} must have exactly one '# ' title, has {headings}"

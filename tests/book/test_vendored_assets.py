@@ -20,7 +20,8 @@ def test_vendored_files_match_their_recorded_sha256():
     sums = listed_sums()
     present = {p.relative_to(VENDOR).as_posix() for p in VENDOR.rglob("*")
                if p.is_file() and p.name != "SHA256SUMS"}
-    assert present == set(sums), f"not listed: {present - set(sums)}; missing: {set(sums) - present}"
+    assert present == set(sums), (
+        f"not listed: {present - set(sums)}; missing: {set(sums) - present}")
     for name, digest in sums.items():
         assert hashlib.sha256((VENDOR / name).read_bytes()).hexdigest() == digest, name
 

@@ -91,9 +91,12 @@ ALL_WIDGETS = """() => {
   if (document.readyState === 'loading') return false;
   for (const tag of document.querySelectorAll('%(view)s')) {
     const area = tag.previousElementSibling;
-    if (!area || !area.classList.contains('widget-subarea') || !area.firstElementChild) return false;
+    if (!area || !area.classList.contains('widget-subarea')
+        || !area.firstElementChild) return false;
   }
-  for (const img of document.querySelectorAll('.widget-subarea img')) if (!img.complete) return false;
+  for (const img of document.querySelectorAll('.widget-subarea img')) {
+    if (!img.complete) return false;
+  }
   return performance.now();
 }""" % {"view": VIEW}
 
@@ -124,7 +127,8 @@ WIDGET_VIEWS = """() => Array.from(document.querySelectorAll('%(view)s'), tag =>
   let views = 0, error = false, node = tag.previousElementSibling;
   while (node && node.classList.contains('widget-subarea')) {
     views += 1;
-    error = error || !node.querySelector('.jupyter-widgets') || node.querySelector('.widget-error') !== null;
+    error = error || !node.querySelector('.jupyter-widgets')
+            || node.querySelector('.widget-error') !== null;
     node = node.previousElementSibling;
   }
   return {model: JSON.parse(tag.textContent).model_id, views, error};
@@ -179,8 +183,10 @@ def load(browser, url: str) -> Visit:
     page.on("pageerror", lambda e: visit.errors.append(f"uncaught: {e}"))
     page.on("request", lambda r: visit.requests.append(r.url))
     page.on("requestfinished", lambda r: visit.finished.append(r))
-    page.on("requestfailed", lambda r: visit.errors.append(f"request failed: {r.url} ({r.failure})"))
-    page.on("response", lambda r: r.status >= 400 and visit.errors.append(f"HTTP {r.status}: {r.url}"))
+    page.on("requestfailed",
+            lambda r: visit.errors.append(f"request failed: {r.url} ({r.failure})"))
+    page.on("response",
+            lambda r: r.status >= 400 and visit.errors.append(f"HTTP {r.status}: {r.url}"))
     page.goto(url, wait_until="commit", timeout=60_000)
     # checked every 25 ms (not every frame: each check measures the layout)
     visit.first_render_ms = page.wait_for_function(FIRST_SCREEN, polling=25,
@@ -267,9 +273,11 @@ def test_math_is_typeset(visit):
     page.evaluate(TYPESET_ALL)             # MathJax typesets a formula when it comes into view
     untypeset = page.evaluate(
         "() => Array.from(document.querySelectorAll('.math'))"
-        ".filter(m => !m.querySelector('mjx-container mjx-math')).map(m => m.textContent.slice(0, 60))")
+        ".filter(m => !m.querySelector('mjx-container mjx-math'))"
+        ".map(m => m.textContent.slice(0, 60))")
     assert untypeset == [], f"{len(untypeset)} of {formulas} formulas not typeset: {untypeset[:5]}"
-    errors = page.evaluate("() => Array.from(document.querySelectorAll('mjx-merror'), e => e.textContent)")
+    errors = page.evaluate(
+        "() => Array.from(document.querySelectorAll('mjx-merror'), e => e.textContent)")
     assert errors == [], f"TeX errors: {errors}"
 
 
@@ -289,14 +297,16 @@ def test_page_weight_and_first_render(visit, visits, browser, book_url, request)
         times.append(again.first_render_ms)
         again.context.close()
     line = (f"{path}: {wire / 1e6:.2f} MB served ({decoded / 1e6:.2f} MB uncompressed, "
-            f"{len(visit.requests)} requests); first render {' / '.join(f'{t:.0f}' for t in times)} "
-            f"ms; every widget drawn at {visit.all_widgets_ms:.0f} ms"
+            f"{len(visit.requests)} requests); "
+            f"first render {' / '.join(f'{t:.0f}' for t in times)} ms; "
+            f"every widget drawn at {visit.all_widgets_ms:.0f} ms"
             + ("" if min(times) < FIRST_RENDER_BUDGET_MS
                else f"  [over the {FIRST_RENDER_BUDGET_MS} ms budget]"))
     print(line)
     visits[1].append(line)
     assert wire < MAX_BYTES, f"{path} loads {wire / 1e6:.2f} MB"
-    assert times and all(t == t for t in times), f"{path}: the first screen never finished rendering"
+    assert times and all(t == t for t in times), (
+        f"{path}: the first screen never finished rendering")
 
 
 def _move(control, page, forward: bool) -> None:
@@ -327,7 +337,8 @@ def _at_end(control) -> bool:
     if select.count():
         return select.first.evaluate("s => s.selectedIndex === s.options.length - 1")
     buttons = control.locator("button")
-    return buttons.evaluate_all("bs => bs.length && bs[bs.length - 1].classList.contains('mod-active')")
+    return buttons.evaluate_all(
+        "bs => bs.length && bs[bs.length - 1].classList.contains('mod-active')")
 
 
 @pages
@@ -359,7 +370,8 @@ def test_static_explorers_respond_to_their_controls(visit):
                 page.wait_for_function(PICTURE_IS, arg=[frames, before], timeout=5000)
                 if changed != "not precomputed":
                     break
-            assert changed != "not precomputed", f"explorer {i}: no neighbouring value of control {j} has a frame"
+            assert changed != "not precomputed", (
+                f"explorer {i}: no neighbouring value of control {j} has a frame")
     assert visit.errors[errors_before:] == []
 
 
@@ -420,11 +432,13 @@ def _slide_to(control, page, frames, target: int) -> None:
 
 
 def _caption_numbers(caption: str, name: str) -> tuple[int, ...]:
-    """(n, p, d, k, s, result) from the caption's line ``OH = ... = ⌊(n + 2·p − d·(k − 1) − 1) / s⌋ + 1 = ... = result``."""
+    """(n, p, d, k, s, result) from the caption's line
+    ``OH = ... = ⌊(n + 2·p − d·(k − 1) − 1) / s⌋ + 1 = ... = result``.
+    """
     line = next((part for part in caption.split("\n") if part.startswith(f"{name} =")), None)
     assert line is not None, f"no {name} formula in the caption: {caption!r}"
-    match = re.search(r"⌊\((\d+) \+ 2·(\d+) − (\d+)·\((\d+) − 1\) − 1\) / (\d+)⌋ \+ 1 = .*= (-?\d+)$",
-                      line.strip())
+    match = re.search(r"⌊\((\d+) \+ 2·(\d+) − (\d+)·\((\d+) − 1\) − 1\) / (\d+)⌋ "
+                      r"\+ 1 = .*= (-?\d+)$", line.strip())
     assert match, f"cannot read the {name} formula: {line!r}"
     return tuple(int(g) for g in match.groups())
 
@@ -433,7 +447,7 @@ def _caption_numbers(caption: str, name: str) -> tuple[int, ...]:
 def test_stride_slider_changes_the_output_grid(visit):
     """Every stride of the stride explorer, in the static page: the caption shows the output
     size that cnnedu computes for the stride the slider shows, and it changes with it."""
-    from cnnedu.ops.conv import conv_output_size
+    from cnnedu.geometry import conv_output_size
 
     page = visit.page
     explorer, stride = _explorer_swept(page, "stride s")

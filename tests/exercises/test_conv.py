@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from cnnedu.ops.conv import conv2d, conv_output_size, convolve2d, correlate2d, im2col
+from cnnedu.geometry import conv_output_size
+from cnnedu.ops.conv import conv2d, convolve2d, correlate2d, im2col
 from cnnedu.exercises import conv as ex
 
 

@@ -5,10 +5,9 @@ import numpy as np
 import pytest
 
 from cnnedu.ops import activation as act
-from cnnedu.explain.activation import (ELEMENTWISE, SOBEL_X, activation_pair, dead_fraction,
-                                digit_feature_map, entropy, evaluate_activation,
-                                gradient_norms_through_depth, inactive_fraction,
-                                sobel_x_map, softmax_with_temperature)
+from cnnedu.explain.activation import (ELEMENTWISE, activation_pair, dead_fraction, entropy,
+                                       evaluate_activation, gradient_norms_through_depth,
+                                       inactive_fraction, softmax_with_temperature)
 
 
 # ------------------------------------------------------------------ activation_pair
@@ -153,25 +152,73 @@ def test_dead_fraction_errors():
         inactive_fraction(np.ones(0))
 
 
-# ------------------------------------------------------------------ feature maps
-def test_sobel_x_map_by_hand():
-    # brightness steps up from left to right: the response is positive, 4 per unit step
-    image = np.tile(np.array([0.0, 0.0, 1.0, 1.0]), (3, 1))
-    np.testing.assert_allclose(sobel_x_map(image), [[4.0, 4.0]])
-    np.testing.assert_allclose(sobel_x_map(image[:, ::-1]), [[-4.0, -4.0]])
-    np.testing.assert_array_equal(SOBEL_X, [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+
+# ------------------------------------------------------------------ the explorers' views
+from cnnedu.explain.activation import (WITH_ALPHA, activation_view, parse_logits,  # noqa: E402
+                                       softmax_view)
+
+GRID = np.linspace(-5, 5, 41)
+Z = np.random.default_rng(3).normal(size=(6, 7)) * 2
 
 
-def test_digit_feature_map():
-    z = digit_feature_map(0)
-    assert z.shape == (26, 26) and z.dtype == np.float64
-    assert z.min() < -1 < 1 < z.max()
-    assert np.all(z[-3:] == 0)            # no ink near the bottom border: no edges
+@pytest.mark.parametrize("name", ELEMENTWISE)
+@pytest.mark.parametrize("alpha", [0.0, 0.3, 1.7])
+@pytest.mark.parametrize("x0", [-1.2, 0.5])
+def test_activation_view_agrees_with_the_ops(name, alpha, x0):
+    v = activation_view(Z, name, alpha, x0, GRID)
+    pair = act.get_activation(name)
+    kw = {"alpha": alpha} if name in WITH_ALPHA else {}
+    assert v.activation == name and v.alpha == (alpha if name in WITH_ALPHA else None)
+    np.testing.assert_array_equal(v.f, pair.f(GRID, **kw))
+    np.testing.assert_array_equal(v.df, pair.grad(GRID, **kw))
+    np.testing.assert_array_equal(v.fz, pair.f(Z, **kw))
+    np.testing.assert_array_equal(v.dfz, pair.grad(Z, **kw))
+    assert v.x0 == x0 and v.f_x0 == pytest.approx(float(pair.f(np.float64(x0), **kw)))
+    assert v.df_x0 == pytest.approx(float(pair.grad(np.float64(x0), **kw)))
+    assert v.zero_fraction == np.mean(pair.f(Z, **kw) == 0)
+    assert v.mean_slope == pytest.approx(np.mean(pair.grad(Z, **kw)))
+    assert set(v._asdict()) == {"activation", "alpha", "x_grid", "f", "df", "x0", "f_x0",
+                                "df_x0", "z", "fz", "dfz", "zero_fraction", "mean_slope"}
 
 
-def test_feature_map_errors():
-    with pytest.raises(ValueError, match=r"image must be a 2-D array \(H, W\) of at least "
-                                         r"3 x 3 pixels, got shape \(2, 5\)"):
-        sobel_x_map(np.ones((2, 5)))
-    with pytest.raises(ValueError, match=r"index must be an int in \[0, 2000\), got 2000"):
-        digit_feature_map(2000)
+def test_activation_view_of_an_unknown_activation_says_what_is_allowed():
+    with pytest.raises(ValueError, match="name must be one of the element-wise activations"):
+        activation_view(Z, "swish", 0.1, 0.0, GRID)
+
+
+def test_parse_logits():
+    np.testing.assert_array_equal(parse_logits("2, 1  0.1;-3"), [2, 1, 0.1, -3])
+    with pytest.raises(ValueError, match="'abc' is not a number"):
+        parse_logits("1, abc")
+    with pytest.raises(ValueError, match="type 2 to 20 logits separated by commas, got 1"):
+        parse_logits("5")
+    with pytest.raises(ValueError, match="logits must be finite numbers"):
+        parse_logits("1, inf")
+    with pytest.raises(ValueError, match="logits must lie between -1e6 and 1e6"):
+        parse_logits("1e308, -1e308")
+
+
+@pytest.mark.parametrize("text", ["2, 1, 0.1", "-1 0 1 0 -1", "0, 0, 1, 1"])
+@pytest.mark.parametrize("t", [0.01, 1.0, 50.0])
+@pytest.mark.parametrize("shift", [0.0, 10.0, 1000.0])
+def test_softmax_view_agrees_with_the_ops(text, t, shift):
+    v = softmax_view(text, t, shift)
+    z = parse_logits(text)
+    assert v.valid and v.error is None and v.shift == shift
+    np.testing.assert_array_equal(v.typed, z)
+    np.testing.assert_array_equal(v.logits, z + shift)
+    np.testing.assert_allclose(v.probabilities, act.softmax((z - z.max()) / t), atol=1e-12)
+    assert v.entropy == pytest.approx(entropy(v.probabilities))
+    assert v.max_entropy == pytest.approx(np.log(z.size))
+    assert v.top_class == int(np.argmax(v.probabilities))
+    assert list(v.state()) == ["valid", "logits", "temperature", "probabilities", "entropy",
+                               "max_entropy", "top_class"]
+
+
+@pytest.mark.parametrize("text, words", [("1, two", "'two' is not a number"),
+                                         ("3", "type 2 to 20 logits"), ("", "got 0"),
+                                         ("1, nan", "finite numbers")])
+def test_softmax_view_explains_logits_it_cannot_read(text, words):
+    v = softmax_view(text, 1.0, 0.0)
+    assert not v.valid and words in v.error
+    assert v.state() == {"valid": False, "error": v.error}

@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
+from cnnedu import samples
 from cnnedu.explain import backprop as bx
 from cnnedu.ops.conv import conv2d, conv2d_backward, convolve2d, correlate2d, im2col
 from cnnedu.gradcheck import numerical_gradient
@@ -57,7 +58,8 @@ def test_dilate_by_hand():
 
 
 def test_dilate_errors():
-    with pytest.raises(ValueError, match=r"a must have at least 2 axes \(..., OH, OW\), got shape \(3,\)"):
+    with pytest.raises(ValueError,
+                       match=r"a must have at least 2 axes \(..., OH, OW\), got shape \(3,\)"):
         bx.dilate(np.ones(3), 2)
     with pytest.raises(ValueError, match="stride must be a positive int or"):
         bx.dilate(np.ones((2, 2)), 0)
@@ -69,7 +71,8 @@ GEOMETRIES = [  # H, W, KH, KW, stride, padding, dilation
     (9, 9, 3, 3, 3, 1, 1), (7, 8, 2, 2, (2, 3), (1, 0), 1), (9, 9, 3, 3, 1, 0, 2),
     (10, 9, 3, 2, 2, 2, 2), (4, 4, 4, 4, 1, 0, 1), (5, 5, 1, 1, 2, 0, 1),
 ]
-IDS = [f"{H}x{W}-k{KH}x{KW}-s{s}-p{p}-d{d}".replace(" ", "") for H, W, KH, KW, s, p, d in GEOMETRIES]
+IDS = [f"{H}x{W}-k{KH}x{KW}-s{s}-p{p}-d{d}".replace(" ", "")
+       for H, W, KH, KW, s, p, d in GEOMETRIES]
 
 
 @pytest.mark.parametrize("H, W, KH, KW, s, p, d", GEOMETRIES, ids=IDS)
@@ -125,7 +128,9 @@ def test_float32_stays_float32():
 
 
 def test_correlation_formula_errors():
-    with pytest.raises(ValueError, match=r"dy must have the output's shape \(OH, OW\) = \(3, 3\), got \(2, 2\)"):
+    with pytest.raises(ValueError,
+                       match=r"dy must have the output's shape \(OH, OW\) = \(3, 3\), "
+                             r"got \(2, 2\)"):
         bx.input_gradient_full(np.ones((2, 2)), np.ones((3, 3)), (5, 5))
     with pytest.raises(ValueError, match=r"dy must have the output's shape \(OH, OW\) = \(2, 2\)"):
         bx.weight_gradient_correlate(np.ones((5, 5)), np.ones((3, 3)), 4)
@@ -133,12 +138,14 @@ def test_correlation_formula_errors():
         bx.input_gradient_full(np.ones((5, 5)), np.ones((3, 3)), (5, 5), padding="same")
     with pytest.raises(ValueError, match="kernel 3x3 .* does not fit a 2x2 input with padding 0"):
         bx.input_gradient_full(np.ones((1, 1)), np.ones((3, 3)), (2, 2))
-    with pytest.raises(ValueError, match=r"w must be a 2-D array \(KH, KW\), got shape \(1, 3, 3\)"):
+    with pytest.raises(ValueError,
+                       match=r"w must be a 2-D array \(KH, KW\), got shape \(1, 3, 3\)"):
         bx.input_gradient_full(np.ones((3, 3)), np.ones((1, 3, 3)), (5, 5))
     with pytest.raises(ValueError, match="w has 2 input channels but x has 3"):
         bx.conv2d_backward_by_correlation(np.ones((1, 1, 3, 3)), np.ones((1, 3, 5, 5)),
                                           np.ones((1, 2, 3, 3)))
-    with pytest.raises(ValueError, match=r"dy must have shape \(N, F, OH, OW\) with \(N, F\) = \(1, 1\)"):
+    with pytest.raises(ValueError,
+                       match=r"dy must have shape \(N, F, OH, OW\) with \(N, F\) = \(1, 1\)"):
         bx.conv2d_backward_by_correlation(np.ones((2, 1, 3, 3)), np.ones((1, 1, 5, 5)),
                                           np.ones((1, 1, 3, 3)))
 
@@ -176,7 +183,9 @@ def test_pixel_contributions_rebuild_the_input_gradient(H, W, KH, KW, s, p, d):
 
 
 def test_pixel_contributions_errors():
-    with pytest.raises(ValueError, match=r"pixel must lie in the 5x5 input, 0 <= r < 5 and 0 <= c < 5, got \(5, 0\)"):
+    with pytest.raises(ValueError,
+                       match=r"pixel must lie in the 5x5 input, 0 <= r < 5 and 0 <= c < 5, "
+                             r"got \(5, 0\)"):
         bx.pixel_contributions((5, 5), 3, (5, 0))
     with pytest.raises(TypeError, match=r"pixel must be a pair of ints \(r, c\), got 3"):
         bx.pixel_contributions((5, 5), 3, 3)
@@ -217,7 +226,7 @@ def test_conv_gradients_errors():
 # ------------------------------------------------------------------ learning a kernel
 @pytest.fixture(scope="module")
 def problem():
-    return bx.kernel_problem("digits", n=4, size=12)
+    return bx.kernel_problem(samples.digits(4, "train", size=12))
 
 
 def test_kernel_problem(problem):
@@ -242,15 +251,31 @@ def test_kernel_problem_hessian_is_the_loss_curvature(problem):
     assert second == pytest.approx(e @ problem.hessian @ e, rel=1e-8)
 
 
-def test_kernel_problem_photo_and_errors():
-    P = bx.kernel_problem("photo", n=2, size=8)
-    assert P.inputs.shape == (2, 1, 8, 8)
-    with pytest.raises(ValueError, match="source must be 'digits' or 'photo', got 'cats'"):
-        bx.kernel_problem("cats")
-    with pytest.raises(ValueError, match="n must be at most 8 photo crops, got 9"):
-        bx.kernel_problem("photo", n=9)
-    with pytest.raises(ValueError, match="size must be between 4 and 28, got 40"):
-        bx.kernel_problem(size=40)
+def test_kernel_problem_takes_any_batch_and_kernel():
+    x = samples.photo_crops(2, size=8)
+    P = bx.kernel_problem(x, hidden=np.arange(4.0).reshape(2, 2))
+    assert P.inputs.shape == (2, 1, 8, 8) and P.targets.shape == (2, 1, 7, 7)
+    np.testing.assert_array_equal(P.inputs, x)
+    assert P.inputs is not x and P.inputs.dtype == np.float64
+    ints = bx.kernel_problem(np.ones((1, 1, 4, 4), dtype=int))
+    assert ints.inputs.dtype == np.float64 and ints.targets.shape == (1, 1, 2, 2)
+
+
+@pytest.mark.parametrize("inputs, hidden, error, match", [
+    (np.ones((4, 4)), "sobel_x", ValueError,
+     r"inputs must be a 4-D array \(N, 1, H, W\), got shape \(4, 4\)"),
+    (np.ones((2, 3, 8, 8)), "sobel_x", ValueError,
+     r"inputs must be a non-empty batch of one-channel images \(N, 1, H, W\), "
+     r"got shape \(2, 3, 8, 8\)"),
+    (np.ones((0, 1, 8, 8)), "sobel_x", ValueError, "inputs must be a non-empty batch"),
+    ("cats", "sobel_x", TypeError, "inputs must be an array of real numbers"),
+    (np.ones((1, 1, 2, 8)), "sobel_x", ValueError,
+     r"hidden kernel \(3, 3\) does not fit 2x8 inputs"),
+    (np.ones((1, 1, 8, 8)), "blur", ValueError, "unknown kernel 'blur'"),
+], ids=["2-D", "three-channels", "empty", "text", "too-small", "unknown-kernel"])
+def test_kernel_problem_errors(inputs, hidden, error, match):
+    with pytest.raises(error, match=match):
+        bx.kernel_problem(inputs, hidden=hidden)
 
 
 def test_first_step_is_minus_lr_times_the_gradient(problem):
@@ -293,7 +318,8 @@ def test_slightly_too_large_rate_grows_slowly(problem):
 def test_learn_kernel_errors(problem):
     with pytest.raises(ValueError, match="lr must be a positive finite number, got 0"):
         bx.learn_kernel(problem, 0)
-    with pytest.raises(ValueError, match=r"method must be one of \('sgd', 'momentum', 'adam'\), got 'rmsprop'"):
+    with pytest.raises(ValueError,
+                       match=r"method must be one of \('sgd', 'momentum', 'adam'\), got 'rmsprop'"):
         bx.learn_kernel(problem, 0.1, method="rmsprop")
     with pytest.raises(TypeError, match="problem must be a KernelProblem"):
         bx.learn_kernel("digits", 0.1)
@@ -301,7 +327,8 @@ def test_learn_kernel_errors(problem):
         bx.learn_kernel(problem, 0.1, blowup=0.5)
     with pytest.raises(ValueError, match="the loss of the initial kernel is not finite"):
         bx.learn_kernel(problem, 0.1, init=np.full((3, 3), 1e300))
-    with pytest.raises(ValueError, match=r"init must have the hidden kernel's shape \(3, 3\), got \(2, 2\)"):
+    with pytest.raises(ValueError,
+                       match=r"init must have the hidden kernel's shape \(3, 3\), got \(2, 2\)"):
         bx.learn_kernel(problem, 0.1, init=np.zeros((2, 2)))
 
 
@@ -352,5 +379,163 @@ def test_max_pool_routing_ties_and_overlaps():
 
 
 def test_max_pool_routing_errors():
-    with pytest.raises(ValueError, match=r"dy must have the pooled output's shape \(OH, OW\) = \(2, 2\), got \(3, 3\)"):
+    with pytest.raises(ValueError,
+                       match=r"dy must have the pooled output's shape \(OH, OW\) = \(2, 2\), "
+                             r"got \(3, 3\)"):
         bx.max_pool_routing(X4, np.ones((3, 3)), 2)
+
+
+# ------------------------------------------------------------------ what the explorers show
+VIEW_SETTINGS = [  # H, W, KH, KW, stride, padding, loss, cell, pixel
+    (10, 10, 3, 3, 1, 0, "cell", 27, 55), (10, 10, 3, 3, 2, 1, "sum", 0, 45),
+    (10, 10, 2, 2, 3, 0, "cell", 5, 99), (10, 10, 5, 5, 2, 3, "cell", 12, 0),
+    (7, 9, 3, 2, 4, 1, "sum", 0, 62), (6, 6, 1, 1, 1, 0, "cell", 35, 20),
+]
+
+
+@pytest.mark.parametrize("H, W, KH, KW, s, p, loss, cell, pixel", VIEW_SETTINGS,
+                         ids=[f"{h}x{w}-k{kh}x{kw}-s{s}-p{p}-{loss}"
+                              for h, w, kh, kw, s, p, loss, _, _ in VIEW_SETTINGS])
+def test_conv_backward_view_agrees_with_conv2d_backward(H, W, KH, KW, s, p, loss, cell, pixel):
+    rng = np.random.default_rng(11)
+    x, w = rng.standard_normal((H, W)), rng.standard_normal((KH, KW))
+    v = bx.conv_backward_view(x, w, s, p, loss, cell, pixel)
+    y = conv2d(x[None, None], w[None, None], stride=s, padding=p)[0, 0]
+    assert v["valid"] and v["problem"] is None and v["output_size"] == y.shape
+    np.testing.assert_allclose(v["y"], y)
+    dy = np.ones_like(y)
+    if loss == "cell":
+        assert v["cell"] == divmod(cell, y.shape[1])
+        dy = np.zeros_like(y)
+        dy[v["cell"]] = 1.0
+    else:
+        assert v["cell"] is None
+    np.testing.assert_array_equal(v["dy"], dy)
+    dx, dw, db = conv2d_backward(dy[None, None], x[None, None], w[None, None], s, p)
+    np.testing.assert_allclose(v["dx"], dx[0, 0])
+    np.testing.assert_allclose(v["dw"], dw[0, 0])
+    assert v["db"] == pytest.approx(db[0])
+    r, c = v["pixel"]
+    assert (r, c) == divmod(pixel, W)
+    pc = bx.pixel_contributions((H, W), (KH, KW), (r, c), s, p)
+    np.testing.assert_array_equal(v["pairs"], pc.pairs)
+    np.testing.assert_array_equal(v["outputs"], pc.outputs)
+    np.testing.assert_array_equal(v["taps"], pc.taps)
+    assert sum(dy[i, j] * w[u, v_] for i, j, u, v_ in v["pairs"]) == pytest.approx(
+        v["dx"][r, c], abs=1e-12)
+    assert bx.output_cell_range((H, W), (KH, KW), s, p, loss) == (
+        y.size - 1 if loss == "cell" else None)
+
+
+def test_conv_backward_view_notes():
+    x, w = np.ones((10, 10)), np.ones((3, 3))
+    v = bx.conv_backward_view(x, w, stride=12, padding=0, loss="sum", pixel=99)
+    assert v["output_size"] == (1, 1) and v["dx"][9, 9] == 0
+    assert v["notes"][0] == ("Pixel (9, 9) lies in no window: it never reaches the output, so "
+                             "its gradient is 0.")
+    assert "fits only once down and across" in v["notes"][1]
+    assert "(10&times;10)" in v["notes"][1]
+    v = bx.conv_backward_view(x, np.ones((2, 2)), stride=3, padding=0, pixel=0)
+    assert v["notes"] == ["The stride (3) is larger than the kernel (2&times;2): windows skip "
+                          "pixels, and a skipped pixel gets zero gradient."]
+    v = bx.conv_backward_view(x, w, stride=2, padding=0, pixel=0)
+    assert len(v["notes"]) == 1 and "never read" in v["notes"][0]
+    assert v["notes"][0].startswith("The stride does not tile") and np.all(v["dx"][-1] == 0)
+    assert bx.conv_backward_view(x, w, stride=1, padding=1, pixel=0)["notes"] == []
+
+
+def test_conv_backward_view_explains_a_kernel_that_does_not_fit():
+    v = bx.conv_backward_view(np.ones((3, 3)), np.ones((5, 5)), 1, 0, "cell", cell=7, pixel=4)
+    assert not v["valid"] and v["output_size"] == (0, 0) and v["pixel"] == (1, 1)
+    assert v["problem"] == "the kernel spans 5 pixels but the padded input is only 3 wide."
+    assert all(v[k] is None for k in ("y", "dy", "dx", "dw", "db", "cell", "pairs", "outputs",
+                                      "taps"))
+    assert v["notes"] == []
+    assert bx.output_cell_range((3, 3), (5, 5), 1, 0, "cell") is None
+    assert bx.conv_backward_view(np.ones((3, 3)), np.ones((5, 5)), 1, 1, "cell", 0, 4)["valid"]
+
+
+def test_conv_backward_view_errors():
+    x, w = np.ones((4, 5)), np.ones((3, 3))
+    with pytest.raises(ValueError, match="loss must be 'cell' or 'sum', got 'mean'"):
+        bx.conv_backward_view(x, w, loss="mean")
+    with pytest.raises(ValueError, match=r"pixel must be an index into the 4x5 input "
+                                         r"\(r \* W \+ c\), 0 to 19, got 20"):
+        bx.conv_backward_view(x, w, pixel=20)
+    with pytest.raises(ValueError, match=r"cell must be an index into the 2x3 output "
+                                         r"\(i \* OW \+ j\), 0 to 5, got 6"):
+        bx.conv_backward_view(x, w, loss="cell", cell=6)
+    with pytest.raises(TypeError, match="cell must be an int index"):
+        bx.conv_backward_view(x, w, loss="cell", cell=(0, 1))
+    with pytest.raises(ValueError, match="stride must be a positive int"):
+        bx.conv_backward_view(x, w, stride=0)
+    with pytest.raises(ValueError, match="loss must be 'cell' or 'sum', got 'max'"):
+        bx.output_cell_range((4, 5), (3, 3), loss="max")
+
+
+def test_learn_kernel_view_shows_the_run(problem):
+    run = bx.learn_kernel(problem, 1.0, steps=30)
+    v = bx.learn_kernel_view(problem, run, "digits", 1.0, 12)
+    assert v["shown_step"] == 12 and v["step"] == 12 and v["data"] == "digits"
+    np.testing.assert_array_equal(v["kernel"], run.kernels[12])
+    np.testing.assert_array_equal(v["prediction"], run.predictions[12])
+    np.testing.assert_array_equal(v["losses"], run.losses[:13])
+    np.testing.assert_array_equal(v["target"], problem.targets[0, 0])
+    np.testing.assert_array_equal(v["hidden"], problem.hidden)
+    pred = conv2d(problem.inputs[:1], run.kernels[12][None, None])[0, 0]
+    np.testing.assert_allclose(v["prediction"], pred)
+    assert v["loss"] == run.losses[12] and not v["diverged"] and v["stopped_at"] is None
+    assert v["lr_limit"] == pytest.approx(2 / problem.lam_max)
+
+
+def test_learn_kernel_view_of_a_diverged_run_shows_its_last_step(problem):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run = bx.learn_kernel(problem, 8.0, steps=100)
+    v = bx.learn_kernel_view(problem, run, "digits", 8.0, 100)
+    last = len(run.losses) - 1
+    assert v["diverged"] and v["stopped_at"] == last == v["shown_step"] < 100
+    assert v["step"] == 100 and v["growth"] == run.growth
+    with pytest.raises(ValueError, match="step must be an int from 0 to 100, got 101"):
+        bx.learn_kernel_view(problem, run, "digits", 8.0, 101)
+    with pytest.raises(TypeError, match="problem and run must be a KernelProblem and a KernelRun"):
+        bx.learn_kernel_view(run, problem, "digits", 8.0, 0)
+
+
+def test_upstream_gradient():
+    np.testing.assert_array_equal(bx.upstream_gradient("ones", (2, 3)), np.ones((2, 3)))
+    g = bx.upstream_gradient("random", (4, 4))
+    np.testing.assert_array_equal(g, bx.upstream_gradient("random", (4, 4)))
+    np.testing.assert_array_equal(g, np.round(g, 1))
+    with pytest.raises(ValueError, match="upstream must be 'ones' or 'random', got 'zeros'"):
+        bx.upstream_gradient("zeros", (2, 2))
+
+
+@pytest.mark.parametrize("size, stride, upstream", [(2, 2, "ones"), (3, 2, "random"),
+                                                    (2, 1, "random"), (6, 4, "ones"),
+                                                    (2, 13, "random"), (1, 1, "ones")],
+                         ids=lambda v: str(v))
+def test_maxpool_routing_view_agrees_with_max_pool2d_backward(size, stride, upstream):
+    x = np.random.default_rng(12).standard_normal((12, 11))
+    v = bx.maxpool_routing_view(x, size, stride, upstream)
+    y = max_pool2d(x[None, None], size, stride)[0, 0]
+    assert v["valid"] and v["problem"] is None and v["output_size"] == y.shape
+    np.testing.assert_array_equal(v["output"], y)
+    np.testing.assert_array_equal(v["dy"], bx.upstream_gradient(upstream, y.shape))
+    dx = max_pool2d_backward(v["dy"][None, None], x[None, None], size, stride)[0, 0]
+    np.testing.assert_array_equal(v["dx"], dx)
+    R = bx.max_pool_routing(x, v["dy"], size, stride)
+    np.testing.assert_array_equal(v["winners"], R.winners)
+    np.testing.assert_array_equal(v["wins"], R.wins)
+    assert v["ties"] == R.ties and v["wins"].sum() == y.size
+
+
+def test_maxpool_routing_view_explains_a_window_larger_than_the_map():
+    v = bx.maxpool_routing_view(np.arange(9.0).reshape(3, 3), 5, 2, "random")
+    assert not v["valid"] and v["output_size"] == (0, 0)
+    assert v["problem"].startswith("a 5x5 window does not fit the 3x3 input")
+    assert all(v[k] is None for k in ("output", "dy", "dx", "winners", "wins", "ties"))
+    with pytest.raises(ValueError, match="upstream must be 'ones' or 'random', got 'zeros'"):
+        bx.maxpool_routing_view(np.ones((3, 3)), 2, 2, "zeros")
+    with pytest.raises(ValueError, match="size must be a positive int"):
+        bx.maxpool_routing_view(np.ones((3, 3)), 0, 2)

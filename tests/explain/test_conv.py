@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from cnnedu.explain import conv as cx
-from cnnedu.ops.conv import conv2d, conv_output_size, correlate2d
+from cnnedu.geometry import conv_output_size
+from cnnedu.ops.conv import conv2d, correlate2d
 from cnnedu.kernels import get_kernel, kernel_names
 
 GEOMETRIES = [  # (H, W, KH, KW, stride, padding, dilation)
@@ -324,3 +325,122 @@ def test_parse_kernel(text, expected):
 def test_parse_kernel_errors(text, error, match):
     with pytest.raises(error, match=match):
         cx.parse_kernel(text)
+
+
+# ------------------------------------------------- the explorers' computations
+SLIDE_INPUTS = [np.random.default_rng(3).random((6, 7)), np.arange(20.0).reshape(4, 5) - 9]
+
+
+@pytest.mark.parametrize("x", SLIDE_INPUTS, ids=["random-6x7", "signed-4x5"])
+@pytest.mark.parametrize("name", ["sobel_x", "box_blur_3x3", "laplacian_8"])
+def test_slide_view_agrees_with_correlate2d(x, name):
+    w = get_kernel(name)
+    y = correlate2d(x, w)
+    OH, OW = y.shape
+    for position in (0, 3, OH * OW - 1):
+        view = cx.slide_view(x, w, position)
+        i, j = divmod(position, OW)
+        assert (view["position"], view["i"], view["j"]) == (position, i, j)
+        np.testing.assert_array_equal(view["output"], y)
+        assert view["sum"] == pytest.approx(y[i, j])
+        win = cx.window_at(x, w, i, j)
+        np.testing.assert_array_equal(view["window"], win.window)
+        np.testing.assert_array_equal(view["products"], win.products)
+        flat = view["shown"].ravel()
+        assert not np.isnan(flat[:position + 1]).any() and np.isnan(flat[position + 1:]).all()
+
+
+def test_slide_view_clamps_the_position_and_rejects_a_kernel_too_large():
+    x = np.ones((4, 5))
+    assert cx.slide_view(x, get_kernel("identity"), 99)["position"] == 5
+    assert cx.slide_view(x, get_kernel("identity"), -3)["position"] == 0
+    with pytest.raises(ValueError, match="kernel 5x5 does not fit: the kernel spans 5 pixels"):
+        cx.slide_view(x, get_kernel("gaussian_5x5"), 0)
+
+
+STRIDE_SETTINGS = [  # kernel, stride, padding, dilation
+    ("box_blur_3x3", 1, 0, 1), ("sobel_x", 2, 1, 1), ("gaussian_5x5", 3, 2, 1),
+    ("laplacian_4", 2, 0, 2), ("sharpen", 3, "same", 1), ("box_blur_5x5", 2, "same", 2),
+    ("prewitt_y", 1, "full", 1), ("gaussian_3x3", 4, "full", 3), ("identity", (1, 2), 1, 1),
+]
+
+
+@pytest.mark.parametrize("name, s, p, d", STRIDE_SETTINGS,
+                         ids=[f"{n}-s{s}-p{p}-d{d}" for n, s, p, d in STRIDE_SETTINGS])
+def test_stride_settings_and_view_agree_with_conv2d(name, s, p, d):
+    x = np.random.default_rng(5).random((9, 11)) - 0.5
+    w = get_kernel(name)
+    st = cx.stride_settings(x, w, s, p, d)
+    pads = cx.resolve_pads(p, x.shape, w.shape, s, d)
+    conv_padding = (pads[0], pads[2]) if p == "full" else p
+    y = conv2d(x[None, None], w[None, None], stride=s, padding=conv_padding, dilation=d)[0, 0]
+    np.testing.assert_allclose(st.output, y, rtol=1e-12, atol=1e-12)
+    assert st.geometry.output_size == y.shape and st.last_position == y.size - 1
+    np.testing.assert_array_equal(st.padded, np.pad(x, ((pads[0], pads[1]), (pads[2], pads[3]))))
+    OW = y.shape[1]
+    for position in (0, y.size // 2, y.size - 1, y.size + 5):
+        view = cx.stride_view(st, position)
+        pos = min(position, y.size - 1)
+        i, j = divmod(pos, OW)
+        assert (view["position"], view["i"], view["j"]) == (pos, i, j)
+        win = cx.window_at(x, w, i, j, s, p, d)
+        np.testing.assert_array_equal(view["rows"], win.rows)
+        np.testing.assert_array_equal(view["cols"], win.cols)
+        assert win.total == pytest.approx(view["output"][i, j])
+        assert not view["empty"] and view["formula"] == st.geometry.formula
+
+
+def test_stride_settings_explain_an_empty_output_instead_of_raising():
+    x = np.ones((8, 8))
+    st = cx.stride_settings(x, get_kernel("box_blur_3x3"), 1, 0, 4)
+    assert st.output is None and st.last_position == 0
+    view = cx.stride_view(st, 7)
+    assert view["empty"] and view["output_size"] == (0, 0) and view["position"] == 0
+    assert view["explanation"] == ("the dilated kernel spans 9 pixels but the padded input is "
+                                   "only 8 wide")
+    np.testing.assert_array_equal(view["rows"], [0, 4, 8])
+    with pytest.raises(ValueError):                    # what the op says about the same setting
+        conv2d(x[None, None], get_kernel("box_blur_3x3")[None, None], dilation=4)
+    assert cx.stride_settings(x, get_kernel("box_blur_3x3"), 1, "same", 4).output.shape == (8, 8)
+
+
+def test_stride_settings_bad_arguments():
+    with pytest.raises(ValueError, match=r"x2d must be a 2-D array \(H, W\)"):
+        cx.stride_settings(np.ones(5), np.ones((3, 3)))
+    with pytest.raises(ValueError, match="stride must be a positive int"):
+        cx.stride_settings(np.ones((5, 5)), np.ones((3, 3)), stride=0)
+
+
+@pytest.mark.parametrize("name", ["sobel_x", "box_blur_3x3", "gaussian_5x5", "laplacian_8"])
+@pytest.mark.parametrize("x", [np.random.default_rng(2).random((9, 12)),
+                               np.random.default_rng(4).random((5, 4)) - 0.5],
+                         ids=["photo-like", "signed"])
+def test_filter_view_agrees_with_correlate2d_same(x, name):
+    w = get_kernel(name)
+    view = cx.filter_view(x, w)
+    y = correlate2d(x, w, mode="same")
+    np.testing.assert_array_equal(view.feature_map, y)
+    np.testing.assert_array_equal(view.kernel, w)
+    assert view.error == "" and view.input is not None
+    assert view.signed == (w.min() < 0 or y.min() < 0)
+    if view.signed:                     # symmetric: white is 0; saturates at the 99th percentile
+        m = np.percentile(np.abs(y), 99)
+        assert view.limits == (-m, m)
+    else:
+        assert view.limits == (y.min(), y.max())
+
+
+def test_filter_view_reads_typed_text_and_explains_what_it_cannot_read():
+    x = np.random.default_rng(2).random((6, 7))
+    view = cx.filter_view(x, "1/4 1/4\n1/4 1/4")
+    np.testing.assert_array_equal(view.kernel, np.full((2, 2), 0.25))
+    np.testing.assert_array_equal(view.feature_map, correlate2d(x, np.full((2, 2), 0.25),
+                                                                mode="same"))
+    view = cx.filter_view(x, "1 2\n3")
+    assert view.kernel is None and view.feature_map is None and view.limits is None
+    assert view.error == "every row needs the same number of entries: row 1 has 2, row 2 has 1"
+    assert cx.filter_view(x, "1 x").error.startswith("row 1, entry 2: 'x' is not a number")
+    flat = cx.filter_view(np.ones((4, 4)), np.zeros((3, 3)))      # a flat map: limits widened
+    assert not flat.signed and flat.limits == (0.0, 1.0)
+    with pytest.raises(ValueError, match=r"x2d must be a 2-D array \(H, W\)"):
+        cx.filter_view(np.ones(4), np.ones((3, 3)))

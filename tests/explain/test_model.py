@@ -3,14 +3,18 @@ import numpy as np
 import pytest
 
 from cnnedu.gradcheck import numerical_gradient, rel_error
-from cnnedu.explain.model import (classic_cnn, confusion_matrix, feature_maps,
-                                  most_active_channels, most_confident_mistakes, saliency)
+from cnnedu.explain.model import (confusion_matrix, feature_maps, most_active_channels,
+                                  most_confident_mistakes, saliency)
 from cnnedu.nn import Conv2D, Dense, Dropout, Flatten, Input, MaxPool2D, Softmax
 from cnnedu.nn.model import Sequential
+from cnnedu.nn.zoo import classic_cnn
 
 
 def tiny(head="softmax", dtype="float64", seed=1):
-    """Conv -> pool -> dense on 1x8x8 inputs; the head ends in softmax, a Softmax layer or logits."""
+    """Conv -> pool -> dense on 1x8x8 inputs.
+
+    The head ends in softmax, a Softmax layer or logits.
+    """
     layers = [Input((1, 8, 8)), Conv2D(3, 3, activation="relu"), MaxPool2D(2), Flatten(),
               Dropout(0.5)]
     if head == "softmax":
@@ -25,26 +29,6 @@ def tiny(head="softmax", dtype="float64", seed=1):
 @pytest.fixture
 def x():
     return np.random.default_rng(0).random((3, 1, 8, 8))
-
-
-# ---------------------------------------------------------------- classic_cnn
-def test_classic_cnn_has_the_familiar_shapes_and_counts():
-    model = classic_cnn()
-    assert model.layer_output_shapes == [(32, 26, 26), (32, 13, 13), (64, 11, 11), (64, 5, 5),
-                                         (1600,), (128,), (10,)]
-    # F (C k k + 1) for the convolutions, M (D + 1) for the dense layers
-    assert [layer.count_params() for layer in model.layers] == [
-        32 * (9 + 1), 0, 64 * (32 * 9 + 1), 0, 0, 128 * (1600 + 1), 10 * (128 + 1)]
-    assert model.count_params() == 225_034
-    assert model.loss == "sparse_categorical_crossentropy" and model.metrics == ["accuracy"]
-
-
-def test_classic_cnn_is_seeded():
-    a, b, c = classic_cnn(0), classic_cnn(0), classic_cnn(1)
-    np.testing.assert_array_equal(a.layers[0].params["w"], b.layers[0].params["w"])
-    assert not np.array_equal(a.layers[0].params["w"], c.layers[0].params["w"])
-    assert classic_cnn(compile=False).optimizer is None
-    assert classic_cnn(dtype="float64").layers[0].params["w"].dtype == np.float64
 
 
 # ---------------------------------------------------------------- feature_maps
@@ -106,7 +90,8 @@ def test_most_active_channels_keep_the_lower_index_on_ties():
 
 
 def test_most_active_channels_errors():
-    with pytest.raises(ValueError, match=r"maps must be \(N, C, H, W\) or \(C, H, W\), got shape \(5,\)"):
+    with pytest.raises(ValueError,
+                       match=r"maps must be \(N, C, H, W\) or \(C, H, W\), got shape \(5,\)"):
         most_active_channels(np.zeros(5))
     with pytest.raises(ValueError, match="k must be a positive int"):
         most_active_channels(np.zeros((2, 3, 3)), 0)
@@ -255,3 +240,95 @@ def test_most_confident_mistakes_ties_and_none():
 def test_most_confident_mistakes_errors(probs, y, k, words):
     with pytest.raises(ValueError, match=words):
         most_confident_mistakes(probs, y, k)
+
+
+# ------------------------------------------------------------------ the digit explorer's view
+from cnnedu.explain.model import (GRID, cells_to_image, digit_plan, digit_view,  # noqa: E402
+                                  image_to_cells)
+from cnnedu.ops.activation import softmax  # noqa: E402
+
+
+def digit_model(head):
+    layers = [Input((1, 28, 28)), Conv2D(3, 5, activation="relu"), MaxPool2D(2),
+              Conv2D(2, 3), Flatten(), Dense(6, activation="relu")]
+    layers.append(Dense(4, activation="softmax") if head == "softmax" else Dense(4))
+    model = Sequential(layers, seed=4, dtype="float64")
+    model.compile()          # predict gives probabilities, from a softmax or from logits
+    return model
+
+
+@pytest.mark.parametrize("head", ["softmax", "logits"])
+def test_digit_plan_and_view_agree_with_the_model(head):
+    model = digit_model(head)
+    X = np.random.default_rng(0).random((5, 1, 28, 28))
+    labels = np.array([3, 1, 0, 2, 1])
+    plan = digit_plan(model, X, n_channels=2)
+    maps = feature_maps(model, X)
+    assert plan.map_layers == ["conv2d", "max_pool2d", "conv2d_1"]
+    for name in plan.map_layers:
+        np.testing.assert_array_equal(plan.channels[name], most_active_channels(maps[name], 2))
+    assert plan.hidden == "dense" and plan.output == "dense_1"
+    assert plan.signed == {"conv2d": False, "max_pool2d": False, "conv2d_1": True,
+                           "dense": False}
+    assert plan.softmax_output == (head == "softmax")
+    assert plan.shapes["conv2d"] == (3, 24, 24) and plan.shapes["dense"] == (6,)
+    assert plan.hidden_activation == "relu"
+    drawing = np.zeros((GRID, GRID), dtype=bool)
+    for source, index in [("test digit", 0), ("test digit", 4), ("drawing", 2)]:
+        v = digit_view(model, plan, X, labels, source, index, drawing, True)
+        x = cells_to_image(drawing) if source == "drawing" else X[index, 0]
+        np.testing.assert_array_equal(v.input, x)
+        assert v.label == (None if source == "drawing" else labels[index])
+        one = feature_maps(model, x[None, None])
+        for name, shown in v.maps.items():
+            np.testing.assert_array_equal(shown, one[name][0, plan.channels[name]])
+        np.testing.assert_array_equal(v.hidden, one["dense"][0])
+        out = one["dense_1"]
+        expected = out[0] if head == "softmax" else softmax(out, axis=1)[0]
+        np.testing.assert_allclose(v.probabilities, expected)
+        np.testing.assert_allclose(v.probabilities, model.predict(x[None, None])[0])
+        assert v.prediction == int(np.argmax(expected)) and v.trained is True
+
+
+def test_digit_view_without_labels_or_hidden_layer():
+    model = Sequential([Input((1, 28, 28)), Conv2D(2, 3), Flatten(), Dense(3)], seed=0)
+    X = np.random.default_rng(1).random((2, 1, 28, 28)).astype(np.float32)
+    plan = digit_plan(model, X)
+    assert plan.hidden is None and plan.signed == {"conv2d": True}
+    v = digit_view(model, plan, X, None, "test digit", 1, np.zeros((GRID, GRID), bool), False)
+    assert v.label is None and v.hidden is None and v.probabilities.sum() == pytest.approx(1)
+
+
+def test_digit_view_explains_a_digit_the_model_cannot_take():
+    model = Sequential([Input((1, 8, 8)), Flatten(), Dense(3)], seed=0)
+    plan = digit_plan(model, np.zeros((1, 1, 8, 8)))
+    with pytest.raises(ValueError, match=r"X must be a batch of shape \(N,\) \+ \(1, 8, 8\)"):
+        digit_view(model, plan, np.zeros((2, 1, 28, 28)), None, "test digit", 0,
+                   np.zeros((GRID, GRID), bool), True)
+
+
+def test_cells_to_image_by_hand():
+    cells = np.zeros((GRID, GRID), dtype=bool)
+    cells[3, 5] = True                           # input pixels 6..7 x 10..11
+    img = cells_to_image(cells)
+    assert img.shape == (28, 28) and img.dtype == np.float32
+    # a 2x2 block smoothed by [1, 2, 1] / 4 along each axis: 3/4 * 3/4 inside, then scaled to 1
+    np.testing.assert_allclose(img[6:8, 10:12], 1.0)
+    np.testing.assert_allclose(img[5, 10], (1 / 4) / (3 / 4))       # one row above the block
+    np.testing.assert_allclose(img[5, 9], (1 / 16) / (9 / 16))      # diagonal neighbour
+    assert img[4, 10] == 0 and img[6:8, 10:12].sum() + img.sum() > 0
+    np.testing.assert_array_equal(img, img[::-1, ::-1][::-1, ::-1])
+    assert not cells_to_image(np.zeros((GRID, GRID))).any()
+
+
+def test_image_to_cells_inverts_blocks():
+    cells = np.random.default_rng(0).random((GRID, GRID)) > 0.7
+    blocks = np.kron(cells, np.ones((2, 2)))
+    np.testing.assert_array_equal(image_to_cells(blocks), cells)
+
+
+def test_drawing_conversions_check_shapes():
+    with pytest.raises(ValueError, match=r"cells must have shape \(14, 14\), got \(28, 28\)"):
+        cells_to_image(np.zeros((28, 28)))
+    with pytest.raises(ValueError, match=r"image must have shape \(28, 28\), got \(14, 14\)"):
+        image_to_cells(np.zeros((14, 14)))

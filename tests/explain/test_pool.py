@@ -1,43 +1,14 @@
-"""The computations around pooling: edge map, window coverage, conv cost, geometry check."""
+"""The computations around pooling: window coverage, conv cost, geometry check, one
+window, and what the pooling explorer shows."""
 import itertools
 
 import numpy as np
 import pytest
 
-from cnnedu.ops.conv import correlate2d
-from cnnedu.data import load_digits
-from cnnedu.kernels import get_kernel
-from cnnedu.explain.pool import (conv_multiply_adds, digit_edge_map, pool_geometry_problem,
+from cnnedu.explain.pool import (check_output_cell, conv_multiply_adds, layer_winners,
+                                 pool_geometry_problem, pool_settings, pool_view, pool_window,
                                  window_coverage)
-from cnnedu.ops.pool import max_pool2d
-
-
-# ------------------------------------------------------------ digit_edge_map
-def test_digit_edge_map_is_a_crop_of_the_sobel_response():
-    X, _ = load_digits("test", dtype="float64")
-    full = correlate2d(X[1, 0], get_kernel("sobel_x"))
-    m = digit_edge_map()
-    assert m.shape == (16, 16) and m.dtype == np.float64
-    np.testing.assert_allclose(m, full[7:23, 6:22])
-    assert m.min() < -3 and m.max() > 3          # strong edges of both signs: a stroke
-
-
-def test_digit_edge_map_other_crop_and_kernel():
-    X, _ = load_digits("test", dtype="float64")
-    m = digit_edge_map(index=5, top=0, left=10, size=12, kernel="sobel_y")
-    np.testing.assert_allclose(m, correlate2d(X[5, 0], get_kernel("sobel_y"))[0:12, 10:22])
-
-
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(index=-1), "index must be an int in 0..1999, got -1"),
-    (dict(index=2.0), "index must be an int"),
-    (dict(top=12), r"top \+ size must be at most 26 .* got top=12, size=16"),
-    (dict(left=11), r"left \+ size must be at most 26"),
-    (dict(size=0), "size must be a positive int, got 0"),
-], ids=["negative-index", "float-index", "top-too-low", "left-too-far", "size-zero"])
-def test_digit_edge_map_errors(kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        digit_edge_map(**kwargs)
+from cnnedu.ops.pool import avg_pool2d, max_pool2d
 
 
 # ----------------------------------------------------------- window_coverage
@@ -133,3 +104,133 @@ def test_geometry_problem_messages():
         "padding 2 is more than half of the 3x3 window: a window could then lie entirely in "
         "the padding, so padding must be at most k // 2 = 1")
     assert pool_geometry_problem((4, 4), 2, stride=9) is None      # a large stride is fine
+
+
+# ---------------------------------------------------------------- pool_window
+# A hand-made 4x4 feature map, no ties inside any 2x2 window.
+X4 = np.array([[1, 3, 2, 0],
+               [4, 2, 1, 5],
+               [0, 7, 6, 3],
+               [6, 1, 2, 8]], dtype=float)
+
+
+def distinct(shape, seed):
+    """Float64 values 0, 1, 2, ... in random order: no ties, maxima 1 apart."""
+    rng = np.random.default_rng(seed)
+    return rng.permutation(int(np.prod(shape))).reshape(shape).astype(np.float64)
+
+
+def test_pool_window_max_inside_the_input():
+    w = pool_window(X4, 1, 0, 2)
+    np.testing.assert_array_equal(w.window, [[0, 7], [6, 1]])
+    assert w.inside.all() and w.top_left == (2, 0)
+    assert w.value == 7 and w.argmax == (2, 1)
+
+
+def test_pool_window_marks_padding_and_matches_the_layer():
+    x2d = distinct((4, 5), seed=21)
+    y_max = max_pool2d(x2d[None, None], 3, 2, 1)[0, 0]
+    y_avg = avg_pool2d(x2d[None, None], 3, 2, 1)[0, 0]
+    w = pool_window(x2d, 0, 0, 3, 2, 1)
+    assert w.top_left == (-1, -1)
+    np.testing.assert_array_equal(w.inside, [[0, 0, 0], [0, 1, 1], [0, 1, 1]])
+    assert np.isnan(w.window[~w.inside]).all()
+    np.testing.assert_array_equal(w.window[1:, 1:], x2d[:2, :2])
+    for i, j in itertools.product(range(y_max.shape[0]), range(y_max.shape[1])):
+        w = pool_window(x2d, i, j, 3, 2, 1)
+        assert w.value == y_max[i, j]
+        assert x2d[w.argmax] == y_max[i, j]
+        a = pool_window(x2d, i, j, 3, 2, 1, kind="avg")
+        assert a.value == pytest.approx(y_avg[i, j]) and a.argmax is None
+
+
+def test_error_pool_window_x2d_not_2d():
+    with pytest.raises(ValueError,
+                       match=r"x2d must be a 2-D array \(H, W\), got shape \(1, 4, 4\)"):
+        pool_window(np.zeros((1, 4, 4)), 0, 0, 2)
+
+
+@pytest.mark.parametrize("i, j, message", [
+    (2, 0, r"i must be an output row in 0..1 \(the output is 2x2\), got 2"),
+    (0, -1, r"j must be an output column in 0..1 \(the output is 2x2\), got -1"),
+], ids=["row", "column"])
+def test_error_pool_window_position(i, j, message):
+    with pytest.raises(ValueError, match=message):
+        pool_window(np.zeros((4, 4)), i, j, 2)
+    with pytest.raises(ValueError, match=message):
+        check_output_cell(i, j, (2, 2))
+
+
+def test_check_output_cell():
+    assert check_output_cell(np.int64(1), 2, (2, 3)) == (1, 2)
+    with pytest.raises(ValueError, match=r"i must be an output row in 0..1 \(the output is "
+                                         r"2x3\), got True"):
+        check_output_cell(True, 0, (2, 3))
+    with pytest.raises(ValueError, match=r"j must be an output column in 0..2 .*got 1.5"):
+        check_output_cell(0, 1.5, (2, 3))
+
+
+def test_error_pool_window_kind():
+    with pytest.raises(ValueError, match="kind must be 'max' or 'avg', got 'min'"):
+        pool_window(np.zeros((4, 4)), 0, 0, 2, kind="min")
+
+
+# ------------------------------------------------------- the pooling explorer
+X = np.random.default_rng(7).permutation(42).reshape(6, 7).astype(float) - 20
+EXPLORER = [(kind, k, s, p) for kind in ("max", "avg")
+            for k, s, p in [(2, 2, 0), (3, 2, 1), (3, 1, 0), (4, 3, 2), (2, 5, 0), (1, 1, 0)]]
+
+
+@pytest.mark.parametrize("kind, k, s, p", EXPLORER,
+                         ids=[f"{kind}-k{k}-s{s}-p{p}" for kind, k, s, p in EXPLORER])
+def test_pool_settings_and_view_agree_with_the_ops(kind, k, s, p):
+    y = (max_pool2d if kind == "max" else avg_pool2d)(X[None, None], k, s, p)[0, 0]
+    st = pool_settings(X, kind, k, s, p)
+    assert st.problem is None and st.last_cell == (y.shape[0] - 1, y.shape[1] - 1)
+    np.testing.assert_array_equal(st.output, y)
+    np.testing.assert_array_equal(st.coverage, window_coverage(X.shape, k, s, p))
+    for i, j in [(0, 0), (y.shape[0] - 1, y.shape[1] - 1), (99, 99)]:
+        view = pool_view(st, i, j)
+        ci, cj = min(i, y.shape[0] - 1), min(j, y.shape[1] - 1)
+        assert view["valid"] and view["cell"] == (ci, cj)
+        win = pool_window(X, ci, cj, k, s, p, kind)
+        np.testing.assert_array_equal(view["window"], win.window)
+        assert view["value"] == win.value and view["winner"] == win.argmax
+        assert view["value"] == pytest.approx(y[ci, cj], rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("k, p", [(8, 0), (2, 2)], ids=["too-large", "too-much-padding"])
+def test_pool_settings_explain_what_the_ops_reject(k, p):
+    st = pool_settings(X, "max", k, 1, p)
+    with pytest.raises(ValueError):
+        max_pool2d(X[None, None], k, 1, p)
+    assert st.problem == pool_geometry_problem(X.shape, k, 1, p) and st.last_cell is None
+    view = pool_view(st, 0, 0)
+    assert not view["valid"] and view["output"] is None and view["problem"] == st.problem
+
+
+def test_pool_window_by_hand_and_errors():
+    x = np.array([[1.0, 5, 2], [3, 4, 9], [0, 8, 7]])
+    w = pool_window(x, 0, 0, 2, 1, 1)
+    assert w.top_left == (-1, -1) and w.value == 1.0 and w.argmax == (0, 0)
+    np.testing.assert_array_equal(w.inside, [[False, False], [False, True]])
+    assert pool_window(x, 1, 1, 2, 1, 0, kind="avg").value == pytest.approx(7.0)
+    with pytest.raises(ValueError, match=r"i must be an output row in 0..1 \(the output is 2x2\)"):
+        pool_window(x, 2, 0, 2, 1)
+    with pytest.raises(ValueError, match="kind must be 'max' or 'avg', got 'min'"):
+        pool_settings(x, "min", 2, 1, 0)
+    with pytest.raises(ValueError, match="window does not fit the 3x3 input"):
+        pool_window(x, 0, 0, 4)
+
+
+@pytest.mark.parametrize("k, s, p", [(2, 2, 0), (3, 2, 1), (3, 1, 0), (2, 5, 0)],
+                         ids=["tile", "overlap-pad", "stride1", "skip"])
+def test_layer_winners_are_the_winners_of_every_window(k, s, p):
+    st = pool_settings(X, "max", k, s, p)
+    oh, ow = st.output.shape
+    expected = {pool_window(X, i, j, k, s, p).argmax for i in range(oh) for j in range(ow)}
+    assert layer_winners(st) == sorted(expected)
+    # each winner holds the maximum of some window: the pooled values, as a set
+    assert {X[r, c] for r, c in layer_winners(st)} == set(st.output.ravel())
+    assert layer_winners(pool_settings(X, "avg", k, s, p)) == []
+    assert layer_winners(pool_settings(X, "max", 8, 1, 0)) == []        # no output

@@ -346,7 +346,8 @@ def test_keras_aliases():
 @pytest.mark.parametrize("make, exc, match", [
     (lambda: Conv2D(0, 3), ValueError, "filters must be a positive int, got 0"),
     (lambda: Conv2D(2.5, 3), TypeError, r"filters must be an int, got 2\.5"),
-    (lambda: Conv2D(8, 0), ValueError, "kernel_size must be a positive int or \\(h, w\\) pair, got 0"),
+    (lambda: Conv2D(8, 0), ValueError,
+     "kernel_size must be a positive int or \\(h, w\\) pair, got 0"),
     (lambda: Conv2D(8, 3, strides=0), ValueError, "strides must be a positive int .*got 0"),
     (lambda: Conv2D(8, 3, padding="full"), ValueError,
      "padding must be 'valid', 'same', a non-negative int or \\(h, w\\) pair, got 'full'"),
@@ -358,7 +359,8 @@ def test_keras_aliases():
     (lambda: Dense(0), ValueError, "units must be a positive int, got 0"),
     (lambda: Dense(-3), ValueError, "units must be a positive int, got -3"),
     (lambda: Dense(10, activation="softplus"), ValueError, "unknown activation 'softplus'"),
-    (lambda: Dense(10, dtype="float16"), ValueError, "dtype must be 'float32' or 'float64', got 'float16'"),
+    (lambda: Dense(10, dtype="float16"), TypeError,
+     "dtype must be 'float32' or 'float64', got 'float16'"),
     (lambda: MaxPool2D(0), ValueError, "pool_size must be a positive int .*got 0"),
     (lambda: MaxPool2D(2, padding="same"), ValueError,
      "padding must be 'valid', a non-negative int or \\(h, w\\) pair, got 'same'"),
@@ -384,14 +386,16 @@ def test_conv_wrong_input_rank_suggests_channel_axis():
 
 
 def test_dense_wrong_input_rank_suggests_flatten():
-    with pytest.raises(ValueError, match=r"Dense expects a 2-D input \(N, D\), got shape "
-                                         r"\(2, 3, 4, 4\) \(4-D\); put a Flatten\(\) layer before it"):
+    with pytest.raises(ValueError,
+                       match=r"Dense expects a 2-D input \(N, D\), got shape "
+                             r"\(2, 3, 4, 4\) \(4-D\); put a Flatten\(\) layer before it"):
         Dense(2).forward(np.zeros((2, 3, 4, 4)))
 
 
 def test_conv_channels_differ_from_build():
     layer = Conv2D(2, 3).build((1, 5, 5))
-    with pytest.raises(ValueError, match=r"Conv2D was built for inputs with 1 channel\(s\), got x with 3"):
+    with pytest.raises(ValueError,
+                       match=r"Conv2D was built for inputs with 1 channel\(s\), got x with 3"):
         layer.forward(np.zeros((1, 3, 5, 5)))
 
 
@@ -402,7 +406,8 @@ def test_dense_features_differ_from_build():
 
 
 def test_kernel_does_not_fit():
-    with pytest.raises(ValueError, match="kernel 5x5 does not fit a 3x3 input with padding 'valid'"):
+    with pytest.raises(ValueError,
+                       match="kernel 5x5 does not fit a 3x3 input with padding 'valid'"):
         Conv2D(2, 5).build((1, 3, 3))
 
 
@@ -449,16 +454,30 @@ def test_input_shape_with_zero():
 
 
 def test_input_shape_without_axes():
-    with pytest.raises(ValueError, match=r"Flatten expects samples with at least one axis, got input_shape \(\)"):
+    with pytest.raises(ValueError,
+                       match=r"Flatten expects samples with at least one axis, "
+                             r"got input_shape \(\)"):
         Flatten().build(())
 
 
 def test_batch_without_sample_axis():
-    with pytest.raises(ValueError, match=r"Flatten expects a batch \(N, ...\) with at least 2 axes, "
-                                         r"got shape \(5,\)"):
+    with pytest.raises(ValueError,
+                       match=r"Flatten expects a batch \(N, ...\) with at least 2 axes, "
+                             r"got shape \(5,\)"):
         Flatten().forward(np.zeros(5))
 
 
 def test_gradients_before_backward():
-    with pytest.raises(RuntimeError, match=r"Dense has no gradient for \['w', 'b'\]: call backward first"):
+    with pytest.raises(RuntimeError,
+                       match=r"Dense has no gradient for \['w', 'b'\]: call backward first"):
         Dense(2).build((3,)).gradients()
+
+
+def test_initializers_take_a_seed_and_check_their_arguments():
+    np.testing.assert_array_equal(he_normal((3, 4), 5, "float64"),
+                                  he_normal((3, 4), np.random.default_rng(5), "float64"))
+    assert glorot_uniform((2, 3), 0).dtype == np.float32
+    with pytest.raises(TypeError, match="dtype must be 'float32' or 'float64', got 'int32'"):
+        he_normal((3, 4), 0, "int32")
+    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+        glorot_uniform((3, 4), np.random.RandomState(0))

@@ -161,8 +161,8 @@ def test_same_seed_same_weights_after_fit():
     X, y = blobs(60)
 
     def trained(seed):
-        model = Sequential([Dense(8, activation="relu"), Dropout(0.3), Dense(2, activation="softmax")],
-                           seed=seed)
+        model = Sequential([Dense(8, activation="relu"), Dropout(0.3),
+                            Dense(2, activation="softmax")], seed=seed)
         model.compile("adam")
         model.fit(X, y, epochs=2, batch_size=8, verbose=0)
         return model.parameters()
@@ -219,8 +219,9 @@ def test_nan_during_fit_names_epoch_and_batch():
     X, y = blobs(40)
     model = Sequential([Dense(8, activation="relu"), Dense(1)])
     model.compile(SGD(lr=1e6), loss="mse")
-    with pytest.raises(FloatingPointError, match=r"the loss became NaN or inf at epoch 1, batch "
-                                                 r"\d+ of 4: .*smaller learning rate \(lr is 1e\+06\)"):
+    with pytest.raises(FloatingPointError,
+                       match=r"the loss became NaN or inf at epoch 1, batch "
+                             r"\d+ of 4: .*smaller learning rate \(lr is 1e\+06\)"):
         model.fit(X, y.astype(float) * 100, epochs=3, batch_size=10, verbose=0)
 
 
@@ -366,16 +367,18 @@ def test_X_y_length_mismatch():
     model = mlp()
     model.compile("adam")
     X, y = blobs(10)
-    with pytest.raises(ValueError, match="X and y must have the same number of samples, got 10 and 9"):
+    with pytest.raises(ValueError,
+                       match="X and y must have the same number of samples, got 10 and 9"):
         model.fit(X, y[:9], verbose=0)
 
 
 def test_wrong_input_rank_for_first_layer():
     model = Sequential([Conv2D(4, 3), Flatten(), Dense(2)])
     model.compile("adam")
-    with pytest.raises(ValueError, match=r"X must be a 4-D array \(N, C, H, W\) for the first layer "
-                                         r"Conv2D\(4, kernel_size=\(3, 3\)\), got shape \(5, 8, 8\) "
-                                         r"\(3-D\); for one-channel images add a channel axis"):
+    with pytest.raises(ValueError,
+                       match=r"X must be a 4-D array \(N, C, H, W\) for the first layer "
+                             r"Conv2D\(4, kernel_size=\(3, 3\)\), got shape \(5, 8, 8\) "
+                             r"\(3-D\); for one-channel images add a channel axis"):
         model.fit(np.zeros((5, 8, 8)), np.zeros(5, int), verbose=0)
 
 
@@ -393,7 +396,8 @@ def test_negative_label_in_validation_data():
     model = mlp()
     model.compile("adam")
     X, y = blobs(10)
-    with pytest.raises(ValueError, match=r"y_val must hold class indices in \[0, 2\) .*got -1 at index 0"):
+    with pytest.raises(ValueError,
+                       match=r"y_val must hold class indices in \[0, 2\) .*got -1 at index 0"):
         model.fit(X, y, validation_data=(X, -np.ones(10, int)), verbose=0)
 
 
@@ -414,8 +418,9 @@ def test_fractional_labels():
 
 
 def test_unknown_loss():
-    with pytest.raises(ValueError, match="loss must be 'sparse_categorical_crossentropy' or 'mse', "
-                                         "got 'categorical_crossentropy'; labels here are class indices"):
+    with pytest.raises(ValueError,
+                       match="loss must be 'sparse_categorical_crossentropy' or 'mse', "
+                             "got 'categorical_crossentropy'; labels here are class indices"):
         mlp().compile("adam", loss="categorical_crossentropy")
 
 
@@ -425,12 +430,14 @@ def test_unknown_metric():
 
 
 def test_unknown_optimizer():
-    with pytest.raises(ValueError, match="optimizer must be 'sgd', 'adam' or an Optimizer instance"):
+    with pytest.raises(ValueError,
+                       match="optimizer must be 'sgd', 'adam' or an Optimizer instance"):
         mlp().compile("adagrad")
 
 
 def test_summary_before_build():
-    with pytest.raises(RuntimeError, match=r"summary\(\) needs a built model.*build\(\(1, 28, 28\)\)"):
+    with pytest.raises(RuntimeError,
+                       match=r"summary\(\) needs a built model.*build\(\(1, 28, 28\)\)"):
         mlp().summary()
 
 
@@ -450,7 +457,8 @@ def test_sample_shape_differs_from_build():
     (dict(epochs=0), ValueError, "epochs must be a positive int, got 0"),
     (dict(batch_size=0), ValueError, "batch_size must be a positive int, got 0"),
     (dict(verbose=3), ValueError, "verbose must be 0, 1 or 2, got 3"),
-    (dict(validation_data=([1, 2],)), ValueError, r"validation_data must be a pair \(X_val, y_val\)"),
+    (dict(validation_data=([1, 2],)), ValueError,
+     r"validation_data must be a pair \(X_val, y_val\)"),
 ], ids=["epochs", "batch-size", "verbose", "validation-data"])
 def test_bad_fit_arguments(kwargs, exc, match):
     model = mlp()
@@ -482,19 +490,22 @@ def test_duplicate_name():
 
 
 def test_get_layer_unknown_name():
-    with pytest.raises(ValueError, match=r"no layer named 'x'; the layers are \['dense', 'dense_1'\]"):
+    with pytest.raises(ValueError,
+                       match=r"no layer named 'x'; the layers are \['dense', 'dense_1'\]"):
         mlp().get_layer("x")
 
 
 def test_bad_seed_and_dtype():
     with pytest.raises(ValueError, match="seed must be a non-negative int, got -1"):
         Sequential([Dense(2)], seed=-1)
-    with pytest.raises(ValueError, match="dtype must be 'float32' or 'float64', got 'int32'"):
+    with pytest.raises(TypeError, match="dtype must be 'float32' or 'float64', got 'int32'"):
         Sequential([Dense(2)], dtype="int32")
 
 
 def test_build_without_shape():
-    with pytest.raises(ValueError, match=r"build needs the shape of one input sample, e.g. build\(\(1, 28, 28\)\)"):
+    with pytest.raises(ValueError,
+                       match=r"build needs the shape of one input sample, "
+                             r"e.g. build\(\(1, 28, 28\)\)"):
         mlp().build()
 
 
@@ -516,7 +527,9 @@ def test_fit_on_no_samples():
 
 
 def test_X_without_sample_axis():
-    with pytest.raises(ValueError, match=r"X must be a batch \(N, ...\) with at least 2 axes, got shape \(4,\)"):
+    with pytest.raises(ValueError,
+                       match=r"X must be a batch \(N, ...\) with at least 2 axes, "
+                             r"got shape \(4,\)"):
         Sequential([Flatten(), Dense(2)]).predict(np.zeros(4))
 
 
@@ -530,8 +543,9 @@ def test_labels_of_wrong_dtype():
 def test_mse_targets_of_wrong_shape():
     model = Sequential([Dense(3)])
     model.compile("sgd", loss="mse")
-    with pytest.raises(ValueError, match=r"y must have one target of shape \(3,\) per sample for the "
-                                         r"model's output \(None, 3\), got y of shape \(4, 2\)"):
+    with pytest.raises(ValueError,
+                       match=r"y must have one target of shape \(3,\) per sample for the "
+                             r"model's output \(None, 3\), got y of shape \(4, 2\)"):
         model.fit(np.zeros((4, 2)), np.zeros((4, 2)), verbose=0)
 
 
@@ -540,8 +554,9 @@ def test_evaluate_with_broken_weights():
     model.compile("adam")
     model.build((2,))
     model.layers[0].params["w"][0, 0] = np.nan
-    with pytest.raises(FloatingPointError, match="the model's outputs are not finite "
-                                                 r"\(samples 0 to 3\): its weights hold NaN or inf"):
+    with pytest.raises(FloatingPointError,
+                       match="the model's outputs are not finite "
+                             r"\(samples 0 to 3\): its weights hold NaN or inf"):
         model.evaluate(np.ones((4, 2)), np.zeros(4, int))
 
 

@@ -137,7 +137,9 @@ def test_step_length_mismatch():
 
 
 def test_step_shape_mismatch():
-    with pytest.raises(ValueError, match=r"grads\[0\] must have the shape of params\[0\] \(2,\), got \(3,\)"):
+    with pytest.raises(ValueError,
+                       match=r"grads\[0\] must have the shape of params\[0\] \(2,\), "
+                             r"got \(3,\)"):
         SGD().step([np.ones(2)], [np.ones(3)])
 
 

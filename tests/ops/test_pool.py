@@ -10,8 +10,9 @@ from cnnedu.ops.pool import (
     global_avg_pool2d, global_avg_pool2d_backward, global_avg_pool2d_backward_naive,
     global_avg_pool2d_naive, global_max_pool2d, global_max_pool2d_backward,
     global_max_pool2d_backward_naive, global_max_pool2d_naive, max_pool2d,
-    max_pool2d_backward, max_pool2d_backward_naive, max_pool2d_naive, pool_window,
+    max_pool2d_backward, max_pool2d_backward_naive, max_pool2d_naive,
 )
+from cnnedu.explain.pool import pool_window
 
 # (forward, backward) pairs, fast and naive
 MAX_OPS = {True: (max_pool2d, max_pool2d_backward),
@@ -398,34 +399,6 @@ def test_input_is_not_modified():
 
 
 # ----------------------------------------------------------------------------
-# pool_window: one output cell, for the explorers
-# ----------------------------------------------------------------------------
-
-def test_pool_window_max_inside_the_input():
-    w = pool_window(X4[0, 0], 1, 0, 2)
-    np.testing.assert_array_equal(w.window, [[0, 7], [6, 1]])
-    assert w.inside.all() and w.top_left == (2, 0)
-    assert w.value == 7 and w.argmax == (2, 1)
-
-
-def test_pool_window_marks_padding_and_matches_the_layer():
-    x2d = distinct((4, 5), seed=21)
-    y_max = max_pool2d(x2d[None, None], 3, 2, 1)[0, 0]
-    y_avg = avg_pool2d(x2d[None, None], 3, 2, 1)[0, 0]
-    w = pool_window(x2d, 0, 0, 3, 2, 1)
-    assert w.top_left == (-1, -1)
-    np.testing.assert_array_equal(w.inside, [[0, 0, 0], [0, 1, 1], [0, 1, 1]])
-    assert np.isnan(w.window[~w.inside]).all()
-    np.testing.assert_array_equal(w.window[1:, 1:], x2d[:2, :2])
-    for i, j in itertools.product(range(y_max.shape[0]), range(y_max.shape[1])):
-        w = pool_window(x2d, i, j, 3, 2, 1)
-        assert w.value == y_max[i, j]
-        assert x2d[w.argmax] == y_max[i, j]
-        a = pool_window(x2d, i, j, 3, 2, 1, kind="avg")
-        assert a.value == pytest.approx(y_avg[i, j]) and a.argmax is None
-
-
-# ----------------------------------------------------------------------------
 # Errors: one test per message
 # ----------------------------------------------------------------------------
 
@@ -519,23 +492,3 @@ def test_error_global_empty_image():
 def test_error_x_not_numbers():
     with pytest.raises(TypeError, match="x must be an array of real numbers, got dtype <U1"):
         max_pool2d(np.full((1, 1, 2, 2), "a"), 2)
-
-
-def test_error_pool_window_x2d_not_2d():
-    with pytest.raises(ValueError,
-                       match=r"x2d must be a 2-D array \(H, W\), got shape \(1, 4, 4\)"):
-        pool_window(np.zeros((1, 4, 4)), 0, 0, 2)
-
-
-@pytest.mark.parametrize("i, j, message", [
-    (2, 0, r"i must be an output row in 0..1 \(the output is 2x2\), got 2"),
-    (0, -1, r"j must be an output column in 0..1 \(the output is 2x2\), got -1"),
-], ids=["row", "column"])
-def test_error_pool_window_position(i, j, message):
-    with pytest.raises(ValueError, match=message):
-        pool_window(np.zeros((4, 4)), i, j, 2)
-
-
-def test_error_pool_window_kind():
-    with pytest.raises(ValueError, match="kind must be 'max' or 'avg', got 'min'"):
-        pool_window(np.zeros((4, 4)), 0, 0, 2, kind="min")

@@ -10,6 +10,7 @@ import pytest  # noqa: E402
 from cnnedu.viz import backprop as vb  # noqa: E402
 from cnnedu.explain.backprop import scalar_graph  # noqa: E402
 from cnnedu.viz import SIGNED_CMAP  # noqa: E402
+from cnnedu.viz.text import LabelLayer  # noqa: E402
 
 
 @pytest.fixture
@@ -41,7 +42,8 @@ def test_signed_map_is_centred_and_updates_in_place(ax):
     assert ax.get_xlim() == (-0.5, 3.5) and ax.get_ylim() == (2.5, -0.5)
     vb.update_signed_map(im, np.zeros((3, 4)), vmax=2)
     assert im.get_clim() == (-2.0, 2.0)
-    with pytest.raises(ValueError, match=r"array must be a non-empty 2-D array \(H, W\), got shape \(3,\)"):
+    with pytest.raises(ValueError,
+                       match=r"array must be a non-empty 2-D array \(H, W\), got shape \(3,\)"):
         vb.signed_map(ax, np.ones(3))
 
 
@@ -49,7 +51,8 @@ def test_padded_map_marks_the_padding(ax):
     im = vb.padded_map(ax, np.ones((3, 4)), pad=2)
     arr = np.ma.getdata(im.get_array())
     assert arr.shape == (7, 8)
-    assert np.isnan(arr[:2]).all() and np.isnan(arr[:, :2]).all() and not np.isnan(arr[2:5, 2:6]).any()
+    assert (np.isnan(arr[:2]).all() and np.isnan(arr[:, :2]).all()
+            and not np.isnan(arr[2:5, 2:6]).any())
     assert np.allclose(im.cmap.get_bad(), matplotlib.colors.to_rgba(vb.PAD_COLOR))
     vb.update_padded_map(im, np.ones((3, 4)), pad=(0, 1))
     assert im.get_array().shape == (3, 6)
@@ -63,7 +66,8 @@ def test_cell_outlines(ax):
     vb.set_cell_outlines(lc, [(1, 2), (0, 0)], height=2, width=3)
     segs = lc.get_segments()
     assert len(segs) == 2
-    np.testing.assert_allclose(segs[0], [[1.5, 0.5], [4.5, 0.5], [4.5, 2.5], [1.5, 2.5], [1.5, 0.5]])
+    np.testing.assert_allclose(segs[0],
+                               [[1.5, 0.5], [4.5, 0.5], [4.5, 2.5], [1.5, 2.5], [1.5, 0.5]])
     vb.set_cell_outlines(lc, [])
     assert len(lc.get_segments()) == 0
     with pytest.raises(ValueError, match="height must be a positive int, got 0"):
@@ -78,7 +82,9 @@ def test_show_gradient_check():
     assert ims[0].get_clim() == ims[1].get_clim()
     np.testing.assert_allclose(ims[2].get_array(), a - n)
     assert "relative error 3e-09" in axes[2].get_title()
-    with pytest.raises(ValueError, match=r"analytic and numeric must have the same shape, got \(2, 2\) and \(3,"):
+    with pytest.raises(ValueError,
+                       match=r"analytic and numeric must have the same shape, "
+                             r"got \(2, 2\) and \(3,"):
         vb.show_gradient_check(axes, a, np.ones((3, 3)))
     with pytest.raises(ValueError, match="axes must hold 3 Axes, got 2"):
         vb.show_gradient_check(axes[:2], a, n)
@@ -103,21 +109,17 @@ def test_loss_curves(ax):
     assert ax.get_yscale() == "log" and ax.get_xlabel() == "step"
 
 
-def test_fast_titles_and_grid_labels():
+def test_bare_axes_and_grid_labels():
     fig, axes = plt.subplots(1, 2)
     assert vb.bare_axes(axes[0]) is axes[0] and not axes[0].xaxis.get_visible()
-    titles = vb.panel_titles(fig)
-    vb.set_panel_titles(titles, axes, ["left", "right"])
-    assert titles.texts == ["left", "right"]
-    offsets = titles.collection.get_offsets()
-    assert offsets[0][0] < 0.5 < offsets[1][0]
-    with pytest.raises(ValueError, match="axes and texts must have the same length, got 2 and 1"):
-        vb.set_panel_titles(titles, axes, ["one"])
-    with pytest.raises(TypeError, match="titles must be the PanelTitles of panel_titles"):
-        vb.set_panel_titles("t", axes, ["a", "b"])
     im = vb.signed_map(axes[1], np.array([[-1.0, 0.0], [0.25, 1.0]]))
-    labels = vb.set_grid_labels(vb.grid_labels(axes[1]), im, im.get_array())
-    assert labels.labels == ["−1.00", "0.00", "0.25", "1.00"]
-    colours = labels.collection.get_facecolors()
+    labels = vb.set_grid_labels(LabelLayer(axes[1]), im, im.get_array())
+    assert labels.labels == ["−1.00", "0.00", "0.25", "1.00"]          # a typographic minus
+    assert labels.positions == [(0, 0), (1, 0), (0, 1), (1, 1)]        # (col, row)
+    colours = labels.artist.get_facecolors()
     assert tuple(colours[0][:3]) == (1.0, 1.0, 1.0) and tuple(colours[1][:3]) == (0.0, 0.0, 0.0)
+    vb.set_grid_labels(labels, im, np.array([[-0.001, 2.0], [0.5, 3.0]]), fmt="{:.1f}")
+    assert labels.labels == ["0.0", "2.0", "0.5", "3.0"]               # no sign on zero
+    with pytest.raises(TypeError, match="labels must be a cnnedu.viz.text.LabelLayer, got list"):
+        vb.set_grid_labels([], im, im.get_array())
     plt.close(fig)

@@ -113,18 +113,22 @@ def test_update_grid_values_in_place(ax):
     assert [[t.get_text() for t in row] for row in grid.texts] == [["1", "2"], ["3", "4"]]
     assert grid.image.get_clim() == (0, 4)
     assert grid.texts[0][0].get_color() == "white" and grid.texts[1][1].get_color() == "black"
-    with pytest.raises(ValueError, match=r"array must have the grid's shape \(2, 2\), got \(3, 2\)"):
+    with pytest.raises(ValueError,
+                       match=r"array must have the grid's shape \(2, 2\), got \(3, 2\)"):
         viz.update_grid_values(grid, np.zeros((3, 2)))
     with pytest.raises(TypeError, match="grid must be the GridValues returned by show_grid_values"):
         viz.update_grid_values(grid.image, np.zeros((2, 2)))
 
 
 def test_grid_values_errors(ax):
-    with pytest.raises(ValueError, match=r"array must be a 2-D array \(H, W\), got shape \(2, 2, 3\)"):
+    with pytest.raises(ValueError,
+                       match=r"array must be a 2-D array \(H, W\), got shape \(2, 2, 3\)"):
         viz.show_grid_values(ax, np.zeros((2, 2, 3)))
-    with pytest.raises(ValueError, match=r"shape \(40, 40\) = 1600 cells.*at most 1024.*show a crop"):
+    with pytest.raises(ValueError,
+                       match=r"shape \(40, 40\) = 1600 cells.*at most 1024.*show a crop"):
         viz.show_grid_values(ax, np.zeros((40, 40)))
-    with pytest.raises(ValueError, match=r"fmt must be a format string for one number .*got '\{\}\{\}'"):
+    with pytest.raises(ValueError,
+                       match=r"fmt must be a format string for one number .*got '\{\}\{\}'"):
         viz.show_grid_values(ax, np.zeros((2, 2)), fmt="{}{}")
     with pytest.raises(TypeError, match="fmt must be a format string .* or a callable, got int"):
         viz.show_grid_values(ax, np.zeros((2, 2)), fmt=2)
@@ -154,7 +158,8 @@ def test_image_grid_errors():
         viz.show_image_grid(Figure(), np.zeros((3, 4, 4)), titles=["a", "b"])
     with pytest.raises(ValueError, match=r"must have 1 or 3 channels, got shape \(3, 2, 4, 4\)"):
         viz.show_image_grid(Figure(), np.zeros((3, 2, 4, 4)))
-    with pytest.raises(ValueError, match=r"images must be a 3-D array \(N, H, W\) .*got shape \(4, 4\)"):
+    with pytest.raises(ValueError,
+                       match=r"images must be a 3-D array \(N, H, W\) .*got shape \(4, 4\)"):
         viz.show_image_grid(Figure(), np.zeros((4, 4)))
     with pytest.raises(ValueError, match="ncols must be a positive int, got 0"):
         viz.show_image_grid(Figure(), np.zeros((3, 4, 4)), ncols=0)
@@ -175,8 +180,9 @@ def test_pipeline_draws_a_box_per_stage(ax):
 def test_pipeline_errors(ax):
     with pytest.raises(ValueError, match="stages must hold at least one"):
         viz.show_pipeline(ax, [])
-    with pytest.raises(ValueError, match=r"stages\[1\] must be \(label, \(C, H, W\)\) or \(label, \(n,\)\)"
-                                         r" with positive ints, got \('pool', \(32, 13\)\)"):
+    with pytest.raises(ValueError,
+                       match=r"stages\[1\] must be \(label, \(C, H, W\)\) or \(label, \(n,\)\)"
+                             r" with positive ints, got \('pool', \(32, 13\)\)"):
         viz.show_pipeline(ax, [("input", (1, 28, 28)), ("pool", (32, 13))])
 
 

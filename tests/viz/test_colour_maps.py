@@ -34,8 +34,11 @@ from cnnedu import viz
 from cnnedu.viz import pool as viz_pool  # noqa: E402
 from cnnedu.viz import activation as viz_act
 from cnnedu.viz import backprop as viz_backprop
+from cnnedu.viz import canvas as viz_canvas
 from cnnedu.viz import conv as viz_conv
+from cnnedu.viz import dense as viz_dense
 from cnnedu.viz import model as viz_model
+from cnnedu.viz import text as viz_text
 from cnnedu.explain.backprop import scalar_graph  # noqa: E402
 from cnnedu.ops.pool import avg_pool2d  # noqa: E402
 
@@ -45,7 +48,8 @@ SEQUENTIAL = {viz.IMAGE_CMAP, viz.MAGNITUDE_CMAP}
 SIGNED = {viz.SIGNED_CMAP}
 NONE = set()          # draws no colour-mapped artist
 VIZ_MODULES = {"viz": viz, "viz_act": viz_act, "viz_backprop": viz_backprop,
-               "viz_conv": viz_conv, "viz_model": viz_model, "viz_pool": viz_pool}
+               "viz_canvas": viz_canvas, "viz_conv": viz_conv, "viz_dense": viz_dense,
+               "viz_model": viz_model, "viz_pool": viz_pool, "viz_text": viz_text}
 
 RNG = np.random.default_rng(0)
 SIGNED_DATA = RNG.standard_normal((6, 6))                  # negative and positive values
@@ -170,8 +174,49 @@ def _bars(fig, d):
 
 
 def _dropout_mask(fig, d):
-    im = viz_act.show_dropout_mask(_ax(fig), d > 0.5)
-    viz_act.update_dropout_mask(im, d > 0)
+    im = viz_dense.show_dropout_mask(_ax(fig), d > 0.5)
+    viz_dense.update_dropout_mask(im, d > 0)
+
+
+def _activation_panels(fig, d):
+    from cnnedu.explain.activation import activation_view
+
+    viz_canvas.BlitCanvas(fig)
+    x = np.linspace(-3, 3, 31)
+    panels = viz_act.draw_activation_panels(fig, activation_view(d, "relu", 0.1, 0.5, x))
+    viz_act.update_activation_panels(panels, activation_view(d, "elu", 1.0, -1.0, x), "ELU")
+
+
+def _softmax_panels(fig, d):
+    from cnnedu.explain.activation import softmax_view
+
+    viz_canvas.BlitCanvas(fig)
+    bars = viz_act.draw_softmax_panels(fig, 3)
+    bars.update(softmax_view(", ".join(f"{v:g}" for v in d.ravel()[:4]), 0.5, 10.0))
+
+
+def _dropout_panels(fig, d):
+    from cnnedu.explain.dense import dropout_view
+
+    viz_canvas.BlitCanvas(fig)
+    panels = viz_dense.draw_dropout_panels(fig, dropout_view(d, 0.0, 0, "eval"), 10)
+    viz_dense.update_dropout_panels(panels, dropout_view(d, 0.5, 1, "train"))
+
+
+def _digit_panels(fig, d):
+    from cnnedu.explain.model import digit_plan, digit_view
+    from cnnedu.nn import Conv2D, Dense, Flatten, Input
+    from cnnedu.nn.model import Sequential
+
+    viz_canvas.BlitCanvas(fig)
+    model = Sequential([Input((1, 28, 28)), Conv2D(2, 3, activation="relu"), Flatten(),
+                        Dense(5, activation="relu"), Dense(3, activation="softmax")], seed=0)
+    X = np.kron(d, np.ones((5, 5)))[None, None, :28, :28].astype(np.float32)
+    X = np.clip(X, 0, 1)
+    plan = digit_plan(model, X)
+    view = digit_view(model, plan, X, None, "test digit", 0, np.zeros((14, 14), bool), True)
+    panels = viz_model.draw_digit_panels(fig, plan, view, 2)
+    viz_model.update_digit_panels(panels, plan, view, 2)
 
 
 def _scalar_graph(fig, d):
@@ -196,6 +241,33 @@ def _outlines(fig, d):
     viz_backprop.set_routing(arrows, [(0.5, 0.5)], [(1, 0)])
 
 
+def _conv_backward(fig, d):
+    from cnnedu.explain.backprop import conv_backward_view
+
+    art = viz_backprop.draw_conv_backward(fig, d, d[:3, :3])
+    for loss, pad in (("cell", 1), ("sum", 0)):
+        viz_backprop.update_conv_backward(art, conv_backward_view(d, d[:3, :3], 1, pad, loss, 2,
+                                                                  7))
+
+
+def _learn_kernel(fig, d):
+    from cnnedu.explain.backprop import kernel_problem, learn_kernel, learn_kernel_view
+
+    problem = kernel_problem(d[None, None], hidden=d[:3, :3])
+    run = learn_kernel(problem, 0.1, steps=5)
+    art = viz_backprop.draw_learn_kernel(fig, problem.targets[0, 0], problem.hidden)
+    viz_backprop.update_learn_kernel(art, learn_kernel_view(problem, run, "d", 0.1, 3),
+                                     run.losses, 5)
+
+
+def _maxpool_routing(fig, d):
+    from cnnedu.explain.backprop import maxpool_routing_view
+
+    art = viz_backprop.draw_maxpool_routing(fig, d)
+    for size, stride in ((2, 1), (9, 1)):
+        viz_backprop.update_maxpool_routing(art, maxpool_routing_view(d, size, stride, "random"))
+
+
 def _gradient_check(fig, d):
     viz_backprop.show_gradient_check(fig.subplots(1, 3), d, d + 1e-7 * d.T, error=1e-7)
 
@@ -207,9 +279,11 @@ def _loss_curves(fig, d):
 
 def _titles_and_labels(fig, d):
     axes = fig.subplots(1, 2)
-    viz_backprop.set_panel_titles(viz_backprop.panel_titles(fig), axes, ["a", "b"])
+    viz_text.PanelTitles(axes).set("a", "b")
     im = viz.show_image(axes[1], d[:3, :3])
-    viz_backprop.set_grid_labels(viz_backprop.grid_labels(axes[1]), im, d[:3, :3])
+    viz_backprop.set_grid_labels(viz_text.LabelLayer(axes[1]), im, d[:3, :3])
+    viz_text.LabelLayer(axes[0]).set([(0, 0), (1, 1)], ["1", "2"],
+                                     viz_text.cell_text_colours(im, [d[0, 0], d[1, 1]]))
 
 
 def _padded_input(fig, d):
@@ -290,6 +364,44 @@ def _pool_output(fig, d):
     viz_pool.update_pool_output(art, 0.5 * y, cell=(2, 2))
 
 
+def _pooling_explorer(fig, d):
+    from cnnedu.explain.pool import pool_settings, pool_view
+
+    viz_canvas.BlitCanvas(fig)
+    panels = viz_pool.draw_pooling_explorer(fig, d)
+    viz_pool.update_pooling_explorer(panels, pool_view(pool_settings(d, "max", 3, 2, 1), 1, 2))
+    viz_pool.update_pooling_explorer(panels, pool_view(pool_settings(d, "avg", 9, 1, 0), 0, 0))
+    viz_pool.update_pooling_explorer(panels, pool_view(pool_settings(d, "avg", 2, 1, 1), 3, 4))
+
+
+def _kernel_slider(fig, d):
+    from cnnedu.kernels import get_kernel
+
+    viz_canvas.BlitCanvas(fig)
+    art = viz_conv.draw_kernel_slider(fig, cx.slide_view(d, get_kernel("sobel_x"), 0))
+    viz_conv.update_kernel_slider(art, cx.slide_view(d, get_kernel("box_blur_3x3"), 7))
+
+
+def _stride_explorer(fig, d):
+    from cnnedu.kernels import get_kernel
+
+    viz_canvas.BlitCanvas(fig)
+    art = viz_conv.draw_stride_explorer(fig, d)
+    for s, p, dil, position in [(1, 0, 4, 0), (2, "same", 1, 3)]:
+        settings = cx.stride_settings(d, get_kernel("box_blur_3x3"), s, p, dil)
+        viz_conv.update_stride_explorer(art, cx.stride_view(settings, position))
+
+
+def _filter_bank(fig, d):
+    from cnnedu.kernels import get_kernel
+
+    viz_canvas.BlitCanvas(fig)
+    art = viz_conv.draw_filter_bank(fig, d)
+    viz_conv.update_filter_bank(art, cx.filter_view(d, get_kernel("sobel_x")), "sobel_x")
+    viz_conv.update_filter_bank(art, cx.filter_view(d, "1 2\n3"), "custom")
+    viz_conv.update_filter_bank(art, cx.filter_view(d, "1 1\n1 1"), "custom")
+
+
 #: name -> (draw(fig, data), maps on signed data, maps on non-negative data); the
 #: name lists the public functions the case draws with.
 CASES = {
@@ -303,8 +415,15 @@ CASES = {
     "viz.show_pipeline": (_pipeline, NONE, NONE),
     "viz_act.plot_activation+update_activation": (_activation, NONE, NONE),
     "viz_act.draw_bars+update_bars": (_bars, NONE, NONE),
-    "viz_act.show_dropout_mask+update_dropout_mask": (_dropout_mask, {viz.IMAGE_CMAP},
-                                                      {viz.IMAGE_CMAP}),
+    "viz_dense.show_dropout_mask+update_dropout_mask": (_dropout_mask, {viz.IMAGE_CMAP},
+                                                        {viz.IMAGE_CMAP}),
+    "viz_act.draw_activation_panels+update_activation_panels": (
+        _activation_panels, SIGNED | {viz.MAGNITUDE_CMAP}, SIGNED | {viz.MAGNITUDE_CMAP}),
+    "viz_act.draw_softmax_panels": (_softmax_panels, NONE, NONE),
+    "viz_dense.draw_dropout_panels+update_dropout_panels": (
+        _dropout_panels, {viz.IMAGE_CMAP} | SIGNED, {viz.IMAGE_CMAP, viz.MAGNITUDE_CMAP}),
+    "viz_model.draw_digit_panels+update_digit_panels": (
+        _digit_panels, {viz.IMAGE_CMAP, viz.MAGNITUDE_CMAP}, {viz.IMAGE_CMAP, viz.MAGNITUDE_CMAP}),
     "viz_backprop.draw_scalar_graph": (_scalar_graph, NONE, NONE),
     "viz_backprop.signed_map+update_signed_map": (_signed_map, SIGNED, SIGNED),
     "viz_backprop.padded_map+update_padded_map": (_padded_map, SIGNED, {viz.IMAGE_CMAP}),
@@ -312,8 +431,12 @@ CASES = {
     "+bare_axes": (_outlines, NONE, NONE),
     "viz_backprop.show_gradient_check": (_gradient_check, SIGNED, SIGNED),
     "viz_backprop.draw_loss_curves": (_loss_curves, NONE, NONE),
-    "viz_backprop.panel_titles+set_panel_titles+grid_labels+set_grid_labels":
-        (_titles_and_labels, SIGNED, {viz.IMAGE_CMAP}),
+    "viz_backprop.draw_conv_backward+update_conv_backward": (_conv_backward, SIGNED,
+                                                             {viz.IMAGE_CMAP, viz.SIGNED_CMAP}),
+    "viz_backprop.draw_learn_kernel+update_learn_kernel": (_learn_kernel, SIGNED, SIGNED),
+    "viz_backprop.draw_maxpool_routing+update_maxpool_routing": (_maxpool_routing, SIGNED,
+                                                                 SIGNED),
+    "viz_backprop.set_grid_labels": (_titles_and_labels, SIGNED, {viz.IMAGE_CMAP}),
     "viz_conv.draw_padded_input+update_padded_input": (_padded_input, SIGNED, {viz.IMAGE_CMAP}),
     "viz_conv.draw_footprint+update_footprint+draw_never_read+update_never_read"
     "+draw_window_values+update_window_values": (_footprint, SIGNED, {viz.IMAGE_CMAP}),
@@ -330,13 +453,23 @@ CASES = {
     "viz_pool.draw_pool_input+update_pool_input": (_pool_input, SIGNED, {viz.IMAGE_CMAP}),
     "viz_pool.draw_pool_window+update_pool_window": (_pool_window, SIGNED, {viz.IMAGE_CMAP}),
     "viz_pool.draw_pool_output+update_pool_output": (_pool_output, SIGNED, {viz.IMAGE_CMAP}),
+    "viz_pool.draw_pooling_explorer+update_pooling_explorer+show_pool_input+show_pool_window": (
+        _pooling_explorer, SIGNED, {viz.IMAGE_CMAP}),
+    "viz_conv.draw_kernel_slider+update_kernel_slider": (_kernel_slider, SIGNED,
+                                                         {viz.IMAGE_CMAP, viz.SIGNED_CMAP}),
+    "viz_conv.draw_stride_explorer+update_stride_explorer": (_stride_explorer, SIGNED,
+                                                             {viz.IMAGE_CMAP}),
+    "viz_conv.draw_filter_bank+update_filter_bank": (_filter_bank, SIGNED,
+                                                     {viz.IMAGE_CMAP, viz.SIGNED_CMAP}),
 }
 
 #: Public functions of the viz modules that draw nothing themselves.
-NOT_DRAWING = {"viz.signed_cmap_limits", "viz.cmap_and_limits", "viz_act.blit_figure",
-               "viz_backprop.padded_cmap", "viz_conv.label_formatter",
-               "viz_conv.cell_text_colours", "viz_conv.title_transform", "viz_model.mosaic",
-               "viz_pool.format_value"}
+NOT_DRAWING = {"viz.signed_cmap_limits", "viz.cmap_and_limits", "viz_backprop.padded_cmap",
+               "viz_canvas.blit_figure", "viz_canvas.png_bytes", "viz_model.mosaic",
+               "viz_act.robust_limits", "viz_act.rounded_limits", "viz_act.logit_label",
+               "viz_act.probability_label", "viz_model.vector_tiles",
+               "viz_text.format_number", "viz_text.number_formatter", "viz_text.text_colours",
+               "viz_text.cell_text_colours"}
 
 
 @pytest.mark.parametrize("data", ["signed", "non-negative"])
@@ -424,8 +557,9 @@ def test_palette_constants_are_the_okabe_ito_colours():
 def test_named_colours_of_every_viz_module_are_okabe_ito_or_grey():
     from cnnedu.widgets import _registry  # noqa: F401  (imports the widget modules too)
 
-    modules = list(VIZ_MODULES.values()) + [importlib.import_module(f"cnnedu.widgets.{name.split('.')[0]}")
-                             for name in _registry.builders()]
+    modules = (list(VIZ_MODULES.values())
+               + [importlib.import_module(f"cnnedu.widgets.{name.split('.')[0]}")
+                  for name in _registry.builders()])
     checked = 0
     for module in modules:
         for name, value in vars(module).items():

@@ -5,7 +5,6 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from cnnedu.explain import conv as cx  # noqa: E402
@@ -187,85 +186,89 @@ def test_receptive_field_diagram_needs_matching_inputs(ax):
         vc.draw_receptive_field(ax, table, [np.array([0]), np.array([0])])
 
 
-def test_label_formatter_writes_no_sign_on_zero():
-    two = vc.label_formatter("{:.2f}")
-    assert [two(v) for v in (-0.001, -1.5, 0.004, -0.0)] == ["0.00", "-1.50", "0.00", "0.00"]
-    assert vc.label_formatter("{:g}")(-0.0) == "0"
-    assert vc.label_formatter(lambda v: f"{v:+.1f}")(-0.01) == "0.0"
-    with pytest.raises(TypeError, match="fmt must be a format string such as '{:.2f}' or a "
-                                        "callable, got int"):
-        vc.label_formatter(3)
+# ------------------------------------------------------------------ explorers
+def blit_figure(width, height):
+    from cnnedu.viz.canvas import blit_figure as make
+
+    return make(width, height)
 
 
-# ------------------------------------------------------------ label layer
-def ink_centre(layer):
-    """Centre (x, y) in figure pixels (y up) of the ink of a LabelLayer's picture."""
-    rgba = layer.image.get_array()
-    rows, cols = np.nonzero(np.asarray(rgba)[..., 3])
-    height = rgba.shape[0]
-    return (layer.image.ox + (cols.min() + cols.max()) / 2,
-            layer.image.oy + height - 1 - (rows.min() + rows.max()) / 2)
+def test_kernel_slider_panels_show_the_view():
+    from cnnedu.kernels import get_kernel
+
+    x = np.random.default_rng(1).random((6, 7))
+    fig = blit_figure(9.4, 3.6)
+    art = vc.draw_kernel_slider(fig, cx.slide_view(x, get_kernel("sobel_x"), 0))
+    assert len(fig.axes) == 4 and art.input.image not in fig.canvas.dynamic
+    view = cx.slide_view(x, get_kernel("laplacian_8"), 13)        # y[2, 3] of a 4x5 output
+    vc.update_kernel_slider(art, view)
+    np.testing.assert_array_equal(square_centres(art.footprint.taps)[:, ::-1],
+                                  [(r, c) for r in range(2, 5) for c in range(3, 6)])
+    assert art.values.labels == [f"{v:.2f}" for v in view["window"].ravel()]
+    np.testing.assert_array_equal(art.products.image.get_array(), view["products"])
+    flat = shown(art.output.image).ravel()
+    assert not np.isnan(flat[:14]).any() and np.isnan(flat[14:]).all()
+    assert art.output.image.get_cmap().name == SIGNED_CMAP      # the Laplacian's output is signed
+    pmax = np.abs(view["kernel"]).max() * np.abs(x).max()
+    assert art.products.image.get_clim() == (-pmax, pmax)
+    assert art.titles.texts == ["input x (window at rows 2-4, cols 3-5)",
+                                f"output y[2, 3] = sum = {view['sum']:.2f}"]
+    assert art.kernel in fig.canvas.dynamic and art.values.artist in fig.canvas.dynamic
 
 
-def test_label_layer_centres_each_label_on_its_point():
-    fig = Figure(figsize=(3, 3), dpi=80)
-    ax = fig.subplots()
-    ax.imshow(np.zeros((3, 3)))
-    layer = vc.LabelLayer(ax, fontsize=9)
-    for cell in [(0, 0), (2, 1), (1, 2)]:
-        layer.set([cell], ["-1.25"], "black")
-        x, y = ax.transData.transform(cell)
-        cx, cy = ink_centre(layer)
-        assert abs(cx - x) <= 1.5 and abs(cy - y) <= 1.5
-    assert layer.labels == ["-1.25"]
-    layer.set([(0, 0), (2, 2)], ["1", "2"], ["black", "white"])
-    x0, y0 = ax.transData.transform((0, 0))
-    x1, y1 = ax.transData.transform((2, 2))
-    picture = layer.image.get_array()
-    assert picture.dtype == np.uint8
-    assert picture.shape[1] >= x1 - x0 and picture.shape[0] >= y0 - y1   # spans both labels
-    assert picture.shape[1] < x1 - x0 + 20                              # and no more
+def test_stride_explorer_redraws_the_background_only_for_a_new_setting():
+    from cnnedu.kernels import get_kernel
+
+    x = np.random.default_rng(1).random((8, 8))
+    fig = blit_figure(8, 4.1)
+    art = vc.draw_stride_explorer(fig, x)
+    invalidated = []
+    fig.canvas.invalidate = lambda: invalidated.append(1)
+    settings = cx.stride_settings(x, get_kernel("sobel_x"), 2, 1, 1)     # 4 x 4 output
+    vc.update_stride_explorer(art, cx.stride_view(settings, 0))
+    assert len(invalidated) == 1
+    vc.update_stride_explorer(art, cx.stride_view(settings, 6))          # y[1, 2]: a position
+    assert len(invalidated) == 1
+    np.testing.assert_array_equal(square_centres(art.footprint.taps)[:, ::-1],
+                                  [(r, c) for r in range(2, 5) for c in range(4, 7)])
+    assert art.output.current.get_xy() == (1.5, 0.5)
+    assert art.titles.texts == ["padded input 10×10 (input 8×8, padding p = 1)",
+                                "output y: 4×4 (y[1, 2] outlined)"]
+    np.testing.assert_array_equal(art.input.image.get_array(), settings.padded)
+    empty = cx.stride_settings(x, get_kernel("box_blur_5x5"), 1, 0, 3)  # extent 13 > 8
+    vc.update_stride_explorer(art, cx.stride_view(empty, 0))
+    assert len(invalidated) == 2 and art.nothing.get_visible()
+    assert not art.output.current.get_visible()
+    assert art.titles.texts == ["padded input 8×8 (input 8×8, padding p = 0)",
+                                "no output: the kernel does not fit"]
+    assert art.input.image.axes.get_xlim() == (-0.5, 12.5)     # room for the kernel sticking out
+    same = cx.stride_settings(x, get_kernel("box_blur_3x3"), 1, "same", 1)
+    vc.update_stride_explorer(art, cx.stride_view(same, 0))
+    assert not art.nothing.get_visible()
+    assert art.titles.texts[0] == "padded input 10×10 (input 8×8, padding 'same')"
 
 
-def test_label_layer_reuses_bitmaps_and_draws_like_text():
-    fig = Figure(figsize=(2, 1), dpi=80)
-    ax = fig.add_axes((0, 0, 1, 1))
-    layer = vc.LabelLayer(ax, fontsize=10)
-    layer.set([(0.5, 0.5)], ["0.85"])
-    key = ("0.85", "black", 10.0, 80)
-    first = vc.LabelLayer._bitmaps[key][0]
-    layer.set([(0.2, 0.5)], ["0.85"])
-    assert vc.LabelLayer._bitmaps[key][0] is first                # rendered once
-    alone = Figure(figsize=(2, 1), dpi=80)
-    FigureCanvasAgg(alone)
-    alone.text(0.5, 0.5, "0.85", ha="center", va="center", fontsize=10)
-    alone.canvas.draw()
-    ink = np.asarray(alone.canvas.buffer_rgba())[..., 0] < 128      # black on white
-    assert abs(int(ink.sum()) - int((first[..., 3] >= 128).sum())) <= 2   # same glyphs
+def test_filter_bank_panels_follow_the_kernel_and_its_shape():
+    from cnnedu.kernels import get_kernel
 
-
-def test_label_layer_title_sits_above_the_axes():
-    fig = Figure(figsize=(3, 3), dpi=80)
-    ax = fig.subplots()
-    title = vc.LabelLayer(ax, fontsize=10, transform=vc.title_transform(ax, 10))
-    title.set([(0.5, 1.0)], ["a title"])
-    _, top = ax.transAxes.transform((0.5, 1.0))
-    assert title.image.oy > top                                     # entirely above the axes
-    assert abs(ink_centre(title)[0] - ax.transAxes.transform((0.5, 1))[0]) <= 1.5
-
-
-def test_label_layer_errors_and_empty_labels():
-    ax = Figure().subplots()
-    layer = vc.LabelLayer(ax)
-    with pytest.raises(ValueError, match="labels must have one entry per point: 2 points, "
-                                         "got 1 labels"):
-        layer.set([(0, 0), (1, 1)], ["a"])
-    layer.set([(0, 0)], [""])
-    assert layer.image.get_array().shape == (1, 1, 4)
-
-
-def test_cell_text_colours_contrast_with_the_cells():
-    ax = Figure().subplots()
-    im = ax.imshow(np.array([[0.0, 1.0]]), cmap="gray", vmin=0, vmax=1)
-    assert vc.cell_text_colours([[0.0, 1.0]], im) == ["white", "black"]
-    assert vc.cell_text_colours([0.2, 0.9, 0.4], None) == ["black"] * 3
+    x = np.random.default_rng(1).random((12, 10))
+    fig = blit_figure(7.2, 2.5)
+    art = vc.draw_filter_bank(fig, x)
+    view = cx.filter_view(x, get_kernel("sobel_x"))
+    vc.update_filter_bank(art, view, "sobel_x")
+    np.testing.assert_array_equal(art.feature_map.get_array(), view.feature_map)
+    assert art.feature_map.get_cmap().name == SIGNED_CMAP
+    assert art.feature_map.get_clim() == view.limits
+    assert art.weights.labels == ["-1", "0", "1", "-2", "0", "2", "-1", "0", "1"]
+    assert art.titles.texts == ["kernel w (3×3, sobel_x)", "feature map y = x ⋆ w"]
+    grid = art.grid
+    vc.update_filter_bank(art, cx.filter_view(x, get_kernel("box_blur_3x3")), "box_blur_3x3")
+    assert art.grid is grid                                   # same shape: updated in place
+    assert art.feature_map.get_cmap().name == "gray" and art.weights.labels[0] == "0.111"
+    vc.update_filter_bank(art, cx.filter_view(x, "1 2\n3 4"), "custom")
+    assert art.grid is not grid and art.grid.image.get_array().shape == (2, 2)
+    vc.update_filter_bank(art, cx.filter_view(x, "1 2\n3"), "custom")
+    assert art.grid is None and art.weights.labels == []
+    assert np.isnan(shown(art.feature_map)).all()
+    assert art.titles.texts == ["kernel w: cannot read it", "feature map: none"]
+    assert art.feature_map in fig.canvas.dynamic

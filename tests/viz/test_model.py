@@ -44,7 +44,8 @@ def test_mosaic_default_columns_and_no_gap():
 
 
 @pytest.mark.parametrize("maps, kwargs, err, words", [
-    (np.ones((2, 2)), {}, ValueError, r"maps must be a non-empty 3-D array \(M, H, W\), got shape \(2, 2\)"),
+    (np.ones((2, 2)), {}, ValueError,
+     r"maps must be a non-empty 3-D array \(M, H, W\), got shape \(2, 2\)"),
     (np.ones((0, 2, 2)), {}, ValueError, "non-empty"),
     (np.ones((2, 2, 2)), {"gap": -1}, ValueError, "gap must be a non-negative int, got -1"),
     (np.ones((2, 2, 2)), {"ncols": 0}, ValueError, "ncols must be a positive int"),
@@ -68,7 +69,9 @@ def test_show_filters_draws_the_kernels_on_a_zero_centred_scale(ax):
 
 
 def test_show_filters_errors(ax):
-    with pytest.raises(ValueError, match=r"one input channel, got shape \(4, 3, 3, 3\) .*pass one channel, e\.g\. w\[:, 0\]"):
+    with pytest.raises(ValueError,
+                       match=r"one input channel, got shape \(4, 3, 3, 3\) "
+                             r".*pass one channel, e\.g\. w\[:, 0\]"):
         show_filters(ax, np.ones((4, 3, 3, 3)))
     with pytest.raises(ValueError, match=r"w must be \(F, 1, KH, KW\) or \(F, KH, KW\)"):
         show_filters(ax, np.ones((3, 3)))
@@ -95,7 +98,8 @@ def test_show_and_update_feature_maps(ax):
 
 def test_update_feature_maps_errors(ax):
     art = show_feature_maps(ax, np.ones((4, 5, 5)), ncols=2)
-    with pytest.raises(ValueError, match=r"maps must tile to the shape shown \(11, 11\), got \(11, 13\)"):
+    with pytest.raises(ValueError,
+                       match=r"maps must tile to the shape shown \(11, 11\), got \(11, 13\)"):
         update_feature_maps(art, np.ones((4, 5, 6)))
     with pytest.raises(TypeError, match="artists must be the Mosaic returned by show_feature_maps"):
         update_feature_maps(ax, np.ones((4, 5, 5)))
@@ -116,14 +120,16 @@ def test_confusion_matrix_writes_every_nonzero_count(ax):
     assert ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class"
     assert [lab.get_text() for lab in ax.get_xticklabels()] == ["a", "b", "c"]
     # the largest count is drawn dark on light, an empty cell light on dark
-    assert art.texts[2][2].get_color() == "black" and art.texts[0][0].get_color() in ("black", "white")
+    assert (art.texts[2][2].get_color() == "black"
+            and art.texts[0][0].get_color() in ("black", "white"))
 
 
 @pytest.mark.parametrize("cm, kwargs, words", [
     (np.ones((2, 3), dtype=int), {}, r"cm must be a square 2-D array \(K, K\), got shape \(2, 3\)"),
     (np.ones((2, 2)), {}, "cm must hold non-negative integer counts"),
     (-np.ones((2, 2), dtype=int), {}, "cm must hold non-negative integer counts"),
-    (np.ones((2, 2), dtype=int), {"labels": ["a"]}, "labels must have one entry per class: 2 classes, got 1"),
+    (np.ones((2, 2), dtype=int), {"labels": ["a"]},
+     "labels must have one entry per class: 2 classes, got 1"),
     (np.ones((2, 2), dtype=int), {"gamma": 0}, "gamma must be positive"),
 ])
 def test_confusion_matrix_errors(ax, cm, kwargs, words):
@@ -136,7 +142,7 @@ def test_probability_bars_show_the_probabilities(ax):
     p = np.array([0.001, 0.6, 0.3, 0.099])
     bars = show_probabilities(ax, p, highlight=1)
     np.testing.assert_allclose([r.get_height() for r in bars.rects], p)
-    assert [t.get_text() for t in bars.texts] == ["", "0.60", "0.30", "0.10"]   # < 0.005 not written
+    assert [t.get_text() for t in bars.texts] == ["", "0.60", "0.30", "0.10"]  # < 0.005 not written
     assert matplotlib.colors.to_hex(bars.rects[1].get_facecolor()) == HIGHLIGHT_COLOR.lower()
     assert ax.get_ylim() == (0, 1.18)
     q = np.array([0.5, 0.2, 0.2, 0.1])
@@ -194,5 +200,7 @@ def test_show_saliency_centres_zero_and_outlines_the_digit(ax):
 
 
 def test_show_saliency_errors(ax):
-    with pytest.raises(ValueError, match=r"image and grad must be 2-D arrays of the same shape, got \(8, 8\) and \(8, 7\)"):
+    with pytest.raises(ValueError,
+                       match=r"image and grad must be 2-D arrays of the same shape, "
+                             r"got \(8, 8\) and \(8, 7\)"):
         show_saliency(ax, np.zeros((8, 8)), np.zeros((8, 7)))

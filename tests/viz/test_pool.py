@@ -5,10 +5,12 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from cnnedu.ops.pool import max_pool2d, pool_window
-from cnnedu.viz.pool import (CellGrid, CellLabels, Outlines, draw_pool_input, draw_pool_output,
-                             draw_pool_window, format_value, update_pool_input,
+from cnnedu.explain.pool import pool_window
+from cnnedu.ops.pool import max_pool2d
+from cnnedu.viz.pool import (CellGrid, Outlines, draw_pool_input, draw_pool_output,
+                             draw_pool_window, update_pool_input,
                              update_pool_output, update_pool_window)
+from cnnedu.viz.text import format_number
 
 matplotlib.use("Agg")
 
@@ -19,12 +21,6 @@ X7 = RNG.standard_normal((7, 7))
 
 def axes():
     return Figure(figsize=(4, 4), dpi=80).add_subplot()
-
-
-def test_format_value_drops_the_sign_of_zero():
-    assert format_value(-0.04) == "0.0"
-    assert format_value(-1.26) == "-1.3"
-    assert format_value(2.0, "{:.0f}") == "2"
 
 
 # -------------------------------------------------------------------- input
@@ -43,7 +39,7 @@ def test_input_outlines_the_window_and_winner_of_pool_window(k, s, p, cell):
     assert len(art.labels.labels) == k * k
     top, left = win.top_left
     assert art.labels.positions[0] == (left, top)
-    expected = [format_value(v) if inside else "\u2212\u221e"
+    expected = [format_number(v, "{:.1f}") if inside else "\u2212\u221e"
                 for v, inside in zip(win.window.ravel(), win.inside.ravel())]
     assert art.labels.labels == expected
     assert art.pad_frame.get_visible() == (p > 0)
@@ -99,11 +95,13 @@ def test_input_invalid_geometry_draws_only_the_map():
 def test_input_updates_in_place():
     ax = axes()
     art = draw_pool_input(ax, X7, 2, max_padding=2)
-    mesh, coll = art.cells.mesh, art.outlines.collection
+    mesh, coll, labels = art.cells.mesh, art.outlines.collection, art.labels.artist
     for k, s, p in [(3, 1, 1), (2, 2, 2), (3, 3, 0)]:
         update_pool_input(art, X7, k, s, p, cell=(0, 0))
     assert art.cells.mesh is mesh and art.outlines.collection is coll
-    assert len(ax.collections) == 4     # mesh, solid and dashed outlines, labels
+    assert art.labels.artist is labels
+    assert len(ax.collections) == 3     # mesh, solid and dashed outlines
+    assert ax.figure.artists == [labels]    # the labels belong to the figure
     update_pool_input(art, X7, 2, 2, 0, cell=None)
     FigureCanvasAgg(ax.figure).draw()         # and it renders
 
@@ -133,10 +131,10 @@ def test_update_functions_check_their_artists():
 def test_window_panel_shows_pool_window():
     art = draw_pool_window(axes(), X7, 1, 2, 3, 2, 1)
     win = pool_window(X7, 1, 2, 3, 2, 1)
-    assert art.labels.labels == [format_value(v) for v in win.window.ravel()]
+    assert art.labels.labels == [format_number(v, "{:.1f}") for v in win.window.ravel()]
     r, c = win.argmax[0] - win.top_left[0], win.argmax[1] - win.top_left[1]
     assert art.outlines.rects["winner"] == [(r, c, 1, 1)]
-    assert art.cells.ax.get_title() == f"window (1, 2): max = {format_value(win.value)}"
+    assert art.cells.ax.get_title() == f"window (1, 2): max = {format_number(win.value, '{:.1f}')}"
     update_pool_window(art, X7, 0, 0, 3, 2, 1, kind="avg")
     assert art.labels.labels[:4] == ["0", "0", "0", "0"]
     assert art.outlines.rects["winner"] == []
@@ -148,7 +146,7 @@ def test_window_panel_shows_pool_window():
 def test_output_panel_values_current_cell_and_note():
     y = max_pool2d(X7[None, None], 2)[0, 0]
     art = draw_pool_output(axes(), y, cell=(2, 1))
-    assert art.labels.labels == [format_value(v) for v in y.ravel()]
+    assert art.labels.labels == [format_number(v, "{:.1f}") for v in y.ravel()]
     assert art.outlines.rects["current"] == [(2, 1, 1, 1)]
     update_pool_output(art, None)
     assert art.note.get_visible() and art.note.get_text() == "no output"
@@ -163,19 +161,6 @@ def test_output_too_many_cells_for_numbers():
 
 
 # ------------------------------------------------------------------ helpers
-def test_cell_labels_are_cached_centred_outlines():
-    path = CellLabels.path("12.5")
-    assert CellLabels.path("12.5") is path
-    v = path.vertices
-    assert abs(v[:, 1].min() + v[:, 1].max()) < 1e-9          # centred vertically
-    wide, narrow = CellLabels.path("-8.8"), CellLabels.path("1")
-    assert np.ptp(wide.vertices[:, 0]) > 2 * np.ptp(narrow.vertices[:, 0])
-    assert CellLabels.path("a b", "baseline").vertices[:, 1].min() > -0.05   # on the baseline
-    assert CellLabels.path("py", "baseline").vertices[:, 1].min() < -0.15   # descenders below
-    with pytest.raises(ValueError, match="valign must be 'center' or 'baseline', got 'top'"):
-        CellLabels(axes(), valign="top")
-
-
 def test_cell_grid_grows_when_needed():
     ax = axes()
     grid = CellGrid(ax, (0, 2), (0, 2))

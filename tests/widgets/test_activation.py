@@ -2,11 +2,11 @@
 import numpy as np
 import pytest
 
+from cnnedu import samples
 from cnnedu.ops import activation as act
-from cnnedu.explain.activation import (digit_feature_map, entropy, evaluate_activation,
-                                softmax_with_temperature)
-from cnnedu.widgets.activation import (DEFAULT_LOGITS, activation_explorer, parse_logits,
-                                        softmax_explorer)
+from cnnedu.explain.activation import (entropy, evaluate_activation, parse_logits,
+                                       softmax_with_temperature)
+from cnnedu.widgets.activation import DEFAULT_LOGITS, activation_explorer, softmax_explorer
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def soft_ex():
 
 # ------------------------------------------------------------------ activation_explorer
 def test_default_feature_map_is_a_signed_digit_edge_map():
-    z = digit_feature_map()
+    z = samples.edge_map(samples.digit(0))
     assert z.shape == (26, 26)
     assert z.min() < -1 and z.max() > 1
 
@@ -166,3 +166,31 @@ def test_bad_logits_are_explained_and_the_explorer_recovers(soft_ex):
     assert s["valid"] and len(soft_ex.figure.axes[1].patches) == 4
     np.testing.assert_allclose(s["probabilities"], [0, 0, 0.5, 0.5], atol=1e-12)
     assert "log 4 = 1.386" in soft_ex.message
+
+
+# ------------------------------------------------------------------ captions, from a view alone
+def test_activation_caption_reads_its_numbers_from_the_view():
+    from cnnedu.explain.activation import activation_view
+    from cnnedu.widgets.activation import activation_caption
+
+    z = np.array([[-2.0, -0.5], [0.5, 3.0]])
+    view = activation_view(z, "relu", 0.1, -1.5, np.linspace(-4, 4, 9))
+    caption = activation_caption(view)
+    assert "f(-1.50) = 0.000, f'(-1.50) = 0.000" in caption
+    assert "f(z) = 0 for 50.0% of the pixels; mean slope f'(z) = 0.500" in caption
+    assert "alpha is not used by" in caption
+    leaky = activation_caption(activation_view(z, "leaky_relu", 0.0, 2.0, np.linspace(-1, 1, 3)))
+    assert "f(2.00) = 2.000" in leaky and "alpha = 0: the same as ReLU" in leaky
+
+
+def test_softmax_caption_reads_its_numbers_from_the_view():
+    from cnnedu.explain.activation import softmax_view
+    from cnnedu.widgets.activation import softmax_caption
+
+    caption = softmax_caption(softmax_view("1, 1, 1, 1", 2.0))
+    assert "T = 2: entropy 1.386 nats" in caption and "log 4 = 1.386" in caption
+    assert "top class 0 with p = 0.250" in caption and "shifted" not in caption
+    shifted = softmax_caption(softmax_view("0, 5", 1.0, shift=800.0))
+    assert "shifted by c = 800 (np.exp would overflow above 709.78)" in shifted
+    bad = softmax_caption(softmax_view("1, two", 1.0))
+    assert bad.startswith("<b>Cannot read the logits:</b>") and "'two'" in bad

@@ -6,12 +6,13 @@ import ipywidgets as widgets
 import numpy as np
 import pytest
 
+from cnnedu import samples
 from cnnedu.explain import backprop as bx
 from cnnedu.ops.conv import conv2d, conv2d_backward
-from cnnedu.explain.pool import digit_edge_map
 from cnnedu.ops.pool import max_pool2d, max_pool2d_backward
-from cnnedu.widgets.backprop import (conv_backward_explorer, learn_kernel_explorer,
-                                     maxpool_routing_explorer)
+from cnnedu.widgets.backprop import (conv_backward_caption, conv_backward_explorer,
+                                     learn_kernel_caption, learn_kernel_explorer,
+                                     maxpool_routing_caption, maxpool_routing_explorer)
 
 
 def set_controls(explorer, **values):
@@ -57,9 +58,12 @@ def assert_conv_state(explorer):
 
 
 CONV_SETTINGS = [  # input, kernel, stride, padding, loss, cell, pixel
-    ("digit crop", "sobel_x", 1, 0, "cell", 27, 55), ("digit crop", "1..9 (3×3)", 2, 1, "sum", 0, 44),
-    ("random", "1..4 (2×2)", 3, 0, "cell", 5, 99), ("random", "box_blur_5x5", 2, 3, "cell", 12, 0),
-    ("digit crop", "laplacian_4", 1, 2, "sum", 0, 11), ("random", "gaussian_3x3", 4, 1, "cell", 8, 36),
+    ("digit crop", "sobel_x", 1, 0, "cell", 27, 55),
+    ("digit crop", "1..9 (3×3)", 2, 1, "sum", 0, 44),
+    ("random", "1..4 (2×2)", 3, 0, "cell", 5, 99),
+    ("random", "box_blur_5x5", 2, 3, "cell", 12, 0),
+    ("digit crop", "laplacian_4", 1, 2, "sum", 0, 11),
+    ("random", "gaussian_3x3", 4, 1, "cell", 8, 36),
 ]
 
 
@@ -129,7 +133,7 @@ def learn_ex():
 def test_learn_explorer_shows_the_run(learn_ex):
     set_controls(learn_ex, data="digits", lr=1.0, step=25)
     st = learn_ex.state()
-    run = bx.learn_kernel(bx.kernel_problem("digits"), 1.0, steps=40)
+    run = bx.learn_kernel(bx.kernel_problem(samples.digits(8, "train")), 1.0, steps=40)
     np.testing.assert_allclose(st["kernel"], run.kernels[25])
     np.testing.assert_allclose(st["prediction"], run.predictions[25])
     np.testing.assert_allclose(st["losses"], run.losses[:26])
@@ -142,13 +146,13 @@ def test_learn_explorer_shows_the_run(learn_ex):
 
 def test_learn_explorer_step_slider_only_redraws(learn_ex):
     set_controls(learn_ex, data="digits", lr=1.0)
-    n = len(learn_ex.runs)
+    n = learn_ex.runs.cache_info().misses
     for step in (0, 7, 40, 3):
         set_controls(learn_ex, step=step)
         assert learn_ex.state()["shown_step"] == step
-    assert len(learn_ex.runs) == n
+    assert learn_ex.runs.cache_info().misses == n
     set_controls(learn_ex, lr=10 ** -0.5)
-    assert len(learn_ex.runs) == n + 1
+    assert learn_ex.runs.cache_info().misses == n + 1
 
 
 def test_learn_explorer_divergence_is_explained_without_nan(learn_ex):
@@ -169,7 +173,7 @@ def test_learn_explorer_divergence_is_explained_without_nan(learn_ex):
 def test_learn_explorer_photo_data(learn_ex):
     set_controls(learn_ex, data="photo", lr=0.1, step=10)
     st = learn_ex.state()
-    P = bx.kernel_problem("photo")
+    P = bx.kernel_problem(samples.photo_crops(8))
     np.testing.assert_allclose(st["target"], P.targets[0, 0])
     assert st["lam_max"] == pytest.approx(P.lam_max)
 
@@ -202,11 +206,12 @@ POOL_SETTINGS = [(2, 2, "ones"), (3, 2, "random"), (2, 1, "random"), (3, 3, "one
                  (2, 5, "random"), (1, 1, "ones"), (6, 4, "random")]
 
 
-@pytest.mark.parametrize("k, s, up", POOL_SETTINGS, ids=[f"k{k}-s{s}-{u}" for k, s, u in POOL_SETTINGS])
+@pytest.mark.parametrize("k, s, up", POOL_SETTINGS,
+                         ids=[f"k{k}-s{s}-{u}" for k, s, u in POOL_SETTINGS])
 def test_pool_explorer_shows_max_pool2d_backward(pool_ex, k, s, up):
     set_controls(pool_ex, size=k, stride=s, upstream=up)
     st = pool_ex.state()
-    x = digit_edge_map(size=12)
+    x = samples.edge_map(samples.digit(1), top=7, left=6, size=12)
     y = max_pool2d(x[None, None], k, s)[0, 0]
     assert st["valid"] and st["output_size"] == y.shape
     np.testing.assert_array_equal(st["output"], y)
@@ -247,3 +252,101 @@ def test_pool_explorer_arguments_are_checked():
         maxpool_routing_explorer(upstream="zeros")
     with pytest.raises(ValueError, match="feature_map must be a 2-D array of at most 16x16"):
         maxpool_routing_explorer(feature_map=np.ones(5))
+
+
+# ------------------------------------------------------------------ one update per change
+def test_each_change_computes_once(monkeypatch):
+    calls = []
+    view = bx.conv_backward_view
+    monkeypatch.setattr(bx, "conv_backward_view", lambda *a: calls.append(a) or view(*a))
+    ex = conv_backward_explorer()
+    assert len(calls) == 1                                   # construction renders once
+    set_controls(ex, loss="sum")
+    assert len(calls) == 2 and ex.controls["cell"].disabled
+    ex.set_values(input="random", stride=2, padding=1, loss="cell", cell=24)
+    assert len(calls) == 3 and ex.state()["cell"] == (4, 4)
+    assert ex.controls["cell"].max == 24 and not ex.controls["cell"].disabled
+
+
+def test_conv_explorer_ranges_follow_the_input_and_output():
+    ex = conv_backward_explorer(inputs={"small": np.ones((4, 5)), "big": np.ones((8, 8))},
+                                loss="cell")
+    assert ex.controls["pixel"].max == 19 and ex.controls["cell"].max == 5
+    set_controls(ex, cell=5, pixel=19)
+    set_controls(ex, input="big")
+    assert ex.controls["pixel"].max == 63 and ex.controls["cell"].max == 35
+    set_controls(ex, pixel=63, cell=35)
+    set_controls(ex, input="small")                          # values clamped into the new ranges
+    assert ex.controls["pixel"].value == 19 and ex.controls["cell"].value == 5
+    assert ex.state()["pixel"] == (3, 4) and ex.state()["cell"] == (1, 2)
+
+
+# ------------------------------------------------------------------ captions
+def test_conv_backward_caption():
+    x, w = np.arange(16.0).reshape(4, 4), np.arange(1.0, 10.0).reshape(3, 3)
+    msg = conv_backward_caption(bx.conv_backward_view(x, w, 1, 0, "cell", 3, 5))
+    assert msg.startswith("Output size: O<sub>H</sub> = &lfloor;(H + 2p &minus; K<sub>H</sub>) "
+                          "/ s&rfloor; + 1 = &lfloor;(4 + 2&middot;0 &minus; 3) / 1&rfloor; + 1 "
+                          "= <b>2</b>, O<sub>W</sub> = <b>2</b>.<br>L = y[1, 1] = ")
+    assert ("Pixel (1, 1) (green) meets 4 (output cell, tap) pairs: &part;L/&part;x[1, 1] = "
+            "&Sigma; dy[i, j]&middot;w[u, v] = 1·1 = 1.00.") in msg
+    msg = conv_backward_caption(bx.conv_backward_view(x, w, 1, 0, "cell", 0, 15))
+    assert "meets 1 (output cell, tap) pair, but dy is 0 at all of those cells" in msg
+    msg = conv_backward_caption(bx.conv_backward_view(np.ones((5, 5)), w, 1, 2, "sum", 0, 12))
+    assert "L = &Sigma; y = 1125.00: &part;L/&part;y = 1 everywhere" in msg
+    assert "+ &hellip; (3 more) = 45.00." in msg
+    bad = bx.conv_backward_view(np.ones((2, 2)), w, 1, 0, "sum", 0, 0)
+    assert conv_backward_caption(bad) == (
+        "<b>No output</b>: the kernel spans 3 pixels but the padded input is only 2 wide. "
+        "Choose a smaller kernel, or add padding.")
+    skipped = bx.conv_backward_view(np.ones((10, 10)), np.ones((2, 2)), 3, 0, "sum", 0, 2)
+    assert conv_backward_caption(skipped).endswith(
+        "<br>Pixel (0, 2) lies in no window: it never reaches the output, so its gradient is "
+        "0.<br>The stride (3) is larger than the kernel (2&times;2): windows skip pixels, and a "
+        "skipped pixel gets zero gradient.")
+
+
+def test_learn_kernel_caption():
+    problem = bx.kernel_problem(samples.digits(4, "train", size=12))
+    run = bx.learn_kernel(problem, 1.0, steps=20)
+    msg = learn_kernel_caption(bx.learn_kernel_view(problem, run, "digits", 1.0, 5), 20)
+    assert msg.startswith(f"Step 5 of 20: loss {run.losses[5]:.3g} (it was "
+                          f"{run.losses[0]:.3g} at step 0). The loss is quadratic in the 9 "
+                          "weights")
+    assert f"1 &minus; &eta;&lambda;<sub>min</sub> = {1 - problem.lam_min:.3f}" in msg
+    limit = 2 / problem.lam_max
+    slow = bx.learn_kernel(problem, 1.05 * limit, steps=20)
+    assert not slow.diverged
+    msg = learn_kernel_caption(bx.learn_kernel_view(problem, slow, "digits", 1.05 * limit, 20),
+                               20)
+    assert "is above 2/&lambda;<sub>max</sub>" in msg and "grows without bound" in msg
+    big = bx.learn_kernel(problem, 3 * limit, steps=200)
+    last = len(big.losses) - 1
+    msg = learn_kernel_caption(bx.learn_kernel_view(problem, big, "digits", 3 * limit, 200), 200)
+    assert "<b>Diverged: the loss grew" in msg and "&times;10<sup>" in msg
+    assert msg.endswith(f"stopped at step {last} before the numbers overflow; steps after "
+                        f"{last} show step {last}.")
+
+
+def test_maxpool_routing_caption():
+    x = np.array([[1.0, 3, 2, 0], [4, 2, 1, 5], [0, 7, 6, 3], [6, 1, 2, 8]])
+    msg = maxpool_routing_caption(bx.maxpool_routing_view(x, 2, 2, "ones"))
+    assert msg == ("Output size: O<sub>H</sub> = &lfloor;(H &minus; k) / s&rfloor; + 1 = "
+                   "&lfloor;(4 &minus; 2) / 2&rfloor; + 1 = <b>2</b>, O<sub>W</sub> = <b>2</b>."
+                   "<br>Each of the 4 windows sends its whole gradient dy[i, j] to the cell "
+                   "holding its maximum (dot); the other cells of the window get 0 from it. 4 "
+                   "of the 16 input cells receive a gradient, 12 get 0.")
+    centre = np.array([[1.0, 2.0, 1.0], [2.0, 9.0, 2.0], [1.0, 2.0, 1.0]])
+    msg = maxpool_routing_caption(bx.maxpool_routing_view(centre, 2, 1, "ones"))
+    assert msg.endswith("1 of the 9 input cells receives a gradient, 8 get 0.<br>The windows "
+                        "overlap (stride 1 &lt; window 2): 1 cells win several windows (up to 4) "
+                        "and add up their gradients.")
+    msg = maxpool_routing_caption(bx.maxpool_routing_view(np.ones((4, 4)), 3, 1, "ones"))
+    assert msg.endswith("<br>4 windows have a tie for the maximum: the first maximum in "
+                        "reading order takes the gradient.")
+    msg = maxpool_routing_caption(bx.maxpool_routing_view(x, 2, 5, "ones"))
+    assert "The window sends" in msg and "1 of the 16 input cells receives a gradient" in msg
+    assert "no room for a second window down or across" in msg
+    assert maxpool_routing_caption(bx.maxpool_routing_view(x, 5, 2, "ones")) == (
+        "<b>No output</b>: a 5x5 window does not fit the 4x4 input with padding 0: it needs "
+        "H + 2p &gt;= k, here 4 + 2*0 = 4 &lt; 5. Make the window smaller.")

@@ -1,4 +1,5 @@
 """The chapter 1 explorers, driven headless: what they show equals what cnnedu computes."""
+import html
 import io
 
 import ipywidgets as widgets
@@ -8,7 +9,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
 from cnnedu.explain import conv as cx
-from cnnedu.ops.conv import conv2d, conv_output_size, correlate2d
+from cnnedu.geometry import conv_output_size
+from cnnedu.ops.conv import conv2d, correlate2d
 from cnnedu.kernels import get_kernel, kernel_names
 from cnnedu.widgets.conv import filter_bank, kernel_slider, stride_explorer
 
@@ -296,3 +298,90 @@ def test_kernel_slider_play_button_follows_the_position():
     explorer.controls["position"].value = 19
     assert explorer.play.value == 19
     assert explorer.state()["position"] == 19
+
+
+# ------------------------------------------------------------------ captions
+def test_slide_caption_is_a_function_of_the_state():
+    from cnnedu.kernels import describe_kernel
+    from cnnedu.widgets.conv import slide_caption
+
+    x = np.random.default_rng(0).random((5, 6))
+    state = cx.slide_view(x, get_kernel("sobel_y"), 9)           # y[2, 1] of a 3x4 output
+    assert slide_caption(state, "sobel_y") == (
+        f"y[2, 1] = Σ<sub>u</sub> Σ<sub>v</sub> x[2 + u, 1 + v] · w[u, v] = {state['sum']:.3f}"
+        f" &nbsp; (sobel_y: {describe_kernel('sobel_y')})")
+
+
+def test_stride_caption_is_a_function_of_the_state():
+    from cnnedu.widgets.conv import stride_caption
+
+    x = np.ones((14, 14))
+    st = cx.stride_settings(x, get_kernel("box_blur_3x3"), 3, 1, 1)
+    lines = stride_caption(cx.stride_view(st, 7)).split("<br>")
+    assert lines[:2] == [html.escape(f) for f in st.geometry.formula]
+    assert lines[2] == ("The stride does not tile the padded input evenly: the last row and the "
+                        "last column of the padded input are never read (crosses).")
+    assert "kernel taps for y[1, 2]" in lines[3] and len(lines) == 4
+    same = stride_caption(cx.stride_view(cx.stride_settings(x, get_kernel("sobel_x"), 2, "same",
+                                                            1), 0))
+    assert ("Padding 'same' adds 0 row(s) at the top, 1 at the bottom, 0 column(s) at the left "
+            "and 1 at the right.") in same
+    empty = stride_caption(cx.stride_view(cx.stride_settings(x, get_kernel("box_blur_5x5"), 1, 0,
+                                                             4), 0))
+    assert "= -2 &nbsp;→ no output" in empty
+    assert ("<b>No output:</b> the dilated kernel spans 17 pixels but the padded input is only "
+            "14 wide: span d(k − 1) + 1 = 4·(5 − 1) + 1 = 17 &gt; W + 2p = 14 + 2·0 = 14. "
+            "Lower the dilation, pick a smaller kernel or add padding.") in empty
+
+
+def test_filter_caption_is_a_function_of_the_view():
+    from cnnedu.kernels import describe_kernel
+    from cnnedu.widgets.conv import filter_caption
+
+    x = np.random.default_rng(0).random((8, 9))
+    view = cx.filter_view(x, get_kernel("sobel_x"))
+    y, m = view.feature_map, view.limits[1]
+    assert filter_caption(view, "sobel_x") == (
+        f"{describe_kernel('sobel_x')} Weights sum to 0; y ranges from {y.min():.2f} to "
+        f"{y.max():.2f} (blue negative, white 0, red positive; colours saturate at ±{m:.2f}, "
+        f"the 99th percentile of |y|).")
+    view = cx.filter_view(x, "1/9 1/9 1/9\n1/9 1/9 1/9\n1/9 1/9 1/9")
+    assert filter_caption(view, "custom").startswith("Your own kernel. Weights sum to 1; ")
+    assert filter_caption(view, "custom").endswith(
+        "(grey levels: black the smallest value, white the largest).")
+    assert filter_caption(cx.filter_view(x, "1 <2"), "custom") == (
+        "<b>Cannot read the kernel:</b> row 1, entry 2: &#x27;&lt;2&#x27; is not a number "
+        "(write numbers like 1, -0.5, 2e-1 or 1/9). One row per line, numbers separated by "
+        "spaces or commas, e.g. <code>1 0 -1</code>.")
+
+
+# --------------------------------------------------- one change, one update
+def count_updates(explorer):
+    renders = []
+    original = explorer.render_png
+    explorer.render_png = lambda *a, **k: renders.append(1) or original(*a, **k)
+    return renders
+
+
+def test_stride_explorer_updates_once_when_the_position_range_follows():
+    ex = stride_explorer()
+    ex.controls["position"].value = 143
+    renders = count_updates(ex)
+    ex.controls["stride"].value = 4                 # the range shrinks and clamps the position
+    assert len(renders) == 1 and ex.controls["position"].value == 8 == ex.state()["position"]
+    ex.set_values(stride=1, position=100)           # several values, one update
+    assert len(renders) == 2 and ex.state()["position"] == 100
+
+
+def test_filter_bank_controls_follow_each_other_quietly():
+    ex = filter_bank(np.random.default_rng(0).random((10, 12)))
+    renders = count_updates(ex)
+    ex.controls["kernel"].value = "sharpen"
+    assert ex.controls["weights"].value == cx.format_kernel(get_kernel("sharpen"))
+    ex.controls["weights"].value = cx.format_kernel(get_kernel("sharpen"))   # unchanged text
+    ex.controls["kernel"].value = "custom"          # the sharpen weights, now as 'custom'
+    assert ex.state()["preset"] == "custom"
+    np.testing.assert_array_equal(ex.state()["kernel"], get_kernel("sharpen"))
+    ex.set_values(kernel="identity")
+    assert ex.controls["weights"].value == cx.format_kernel(get_kernel("identity"))
+    assert len(renders) == 3

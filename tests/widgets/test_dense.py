@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from cnnedu.ops.dropout import dropout
-from cnnedu.widgets.dense import N_MASKS, digit_activations, dropout_explorer
+from cnnedu.explain.dense import N_MASKS
+from cnnedu.widgets.dense import digit_activations, dropout_explorer
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +86,17 @@ def test_dropout_explorer_rejects_bad_activations():
     with pytest.raises(ValueError, match=r"activations must be a 2-D array \(H, W\), "
                                          r"got shape \(2, 2, 2\)"):
         dropout_explorer(activations=np.ones((2, 2, 2)))
+
+
+def test_dropout_caption_reads_its_numbers_from_the_view():
+    from cnnedu.explain.dense import dropout_view
+    from cnnedu.widgets.dense import dropout_caption
+
+    x = np.arange(1.0, 101.0).reshape(10, 10)
+    view = dropout_view(x, 0.25, 3)
+    kept = int(round(view.kept_fraction * 100))
+    caption = dropout_caption(view)
+    assert f"train mode, rate 0.25: kept {kept} of 100 units ({kept:.1f}%)" in caption
+    assert "1/(1 - 0.25) = 1.33" in caption and "Mean activation: 50.500 before" in caption
+    assert dropout_caption(dropout_view(x, 0.25, 3, "eval")).startswith("<b>eval mode</b>")
+    assert dropout_caption(dropout_view(x, 0.0, 3)).startswith("rate 0: nothing is dropped")

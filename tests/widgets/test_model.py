@@ -3,12 +3,13 @@ import numpy as np
 import pytest
 
 from cnnedu.data import load_digits
-from cnnedu.explain.model import classic_cnn, feature_maps
+from cnnedu.explain.model import feature_maps
 from cnnedu.nn import Conv2D, Dense, Flatten, Input, MaxPool2D
 from cnnedu.nn.model import Sequential
+from cnnedu.nn.zoo import classic_cnn
 from cnnedu.viz.model import mosaic
-from cnnedu.widgets.model import (GRID, N_CHANNELS, N_DIGITS, cells_to_image, digit_explorer,
-                                  image_to_cells)
+from cnnedu.explain.model import GRID, cells_to_image, image_to_cells
+from cnnedu.widgets.model import N_CHANNELS, N_DIGITS, digit_explorer
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,17 @@ import itertools
 import numpy as np
 import pytest
 
-from cnnedu.explain.pool import digit_edge_map, window_coverage
-from cnnedu.ops.pool import avg_pool2d, max_pool2d, pool_window
-from cnnedu.viz.pool import format_value
+from cnnedu import samples
+from cnnedu.explain.pool import pool_window, window_coverage
+from cnnedu.ops.pool import avg_pool2d, max_pool2d
+from cnnedu.viz.text import format_number
 from cnnedu.widgets.pool import pooling_explorer
+
+
+def edge_map_7():
+    """The explorer's default map: 16 x 16 of the Sobel x response of a 7."""
+    return samples.edge_map(samples.digit(1), top=7, left=6, size=16)
+
 
 POOL = {"max": max_pool2d, "avg": avg_pool2d}
 
@@ -46,7 +53,7 @@ def explorer():
 
 
 def test_default_is_2x2_max_pooling_of_a_digit_edge_map(explorer):
-    x = digit_edge_map()
+    x = edge_map_7()
     np.testing.assert_array_equal(explorer.state()["input"], x)
     set_controls(explorer, kind="max", size=2, stride=2, padding=0, row=0, col=0)
     assert_shows(explorer, x, "max", 2, 2, 0)
@@ -68,7 +75,7 @@ def test_state_equals_cnnedu(explorer, kind, k, s, p, cell):
     oh, ow = explorer.state()["output_size"]
     # the sliders clamp a cell past the output to the last row / column
     set_controls(explorer, row=min(cell[0], oh - 1), col=min(cell[1], ow - 1))
-    assert_shows(explorer, digit_edge_map(), kind, k, s, p)
+    assert_shows(explorer, edge_map_7(), kind, k, s, p)
 
 
 def test_panels_draw_what_state_says(explorer):
@@ -79,12 +86,13 @@ def test_panels_draw_what_state_says(explorer):
     assert art["input"].outlines.rects["current"] == [(top, left, 3, 3)]
     assert art["input"].outlines.rects["winner"] == [(*state["winner"], 1, 1)]
     assert art["output"].outlines.rects["current"] == [(2, 5, 1, 1)]
-    window_labels = [format_value(v, "{:.2f}") if inside else "\u2212\u221e"
+    window_labels = [format_number(v, "{:.2f}") if inside else "\u2212\u221e"
                      for v, inside in zip(state["window"].ravel(), state["inside"].ravel())]
     assert art["window"].labels.labels == window_labels
-    assert art["output"].labels.labels == [format_value(v) for v in state["output"].ravel()]
-    assert explorer.titles.labels[1] == \
-        f"window (2, 5): max = {format_value(state['value'], '{:.2f}')}"
+    assert art["output"].labels.labels == [format_number(v, "{:.1f}")
+                                           for v in state["output"].ravel()]
+    assert explorer.titles.texts[1] == \
+        f"window (2, 5): max = {format_number(state['value'], '{:.2f}')}"
 
 
 def test_sliders_follow_the_output_size_and_clamp():
@@ -95,7 +103,7 @@ def test_sliders_follow_the_output_size_and_clamp():
     set_controls(ex, stride=4)                       # output shrinks to 4x4
     assert ex.controls["row"].max == 3 and ex.controls["row"].value == 3
     assert ex.state()["cell"] == (3, 3)
-    assert_shows(ex, digit_edge_map(), "max", 2, 4, 0)
+    assert_shows(ex, edge_map_7(), "max", 2, 4, 0)
 
 
 def test_window_larger_than_the_input_is_explained_not_raised():
@@ -172,3 +180,38 @@ def test_figure_is_updated_in_place():
 def test_builder_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):
         pooling_explorer(**kwargs)
+
+
+def test_pool_caption_is_a_function_of_the_state():
+    from cnnedu.explain.pool import pool_settings, pool_view
+    from cnnedu.widgets.pool import pool_caption
+
+    x = np.arange(36.0).reshape(6, 6)
+    lines = pool_caption(pool_view(pool_settings(x, "max", 3, 2, 1), 0, 2)).split("<br>")
+    assert lines == [
+        "Output size: OH = &lfloor;(H + 2p &minus; k) / s&rfloor; + 1 = "
+        "&lfloor;(6 + 2&middot;1 &minus; 3) / 2&rfloor; + 1 = <b>3</b>, and OW = <b>3</b>.",
+        "Cell <b>(0, 2)</b> pools input rows -1&ndash;1, columns 3&ndash;5 (partly in the "
+        "padding): its maximum is 11.00, at input cell (1, 5).",
+        "Stride 2 &lt; window 3: the windows overlap, and an input cell lies in up to 4 windows.",
+        "Padded cells (hatched) hold &minus;&infin; for max pooling, so they never win."]
+    avg = pool_caption(pool_view(pool_settings(x, "avg", 2, 3, 0), 0, 0))
+    assert "the mean of its 2&times;2 = 4 cells is 3.50" in avg
+    assert ("20 input cells (cross-hatched) lie in no window (the stride is larger than the "
+            "window, so windows skip cells): they never reach the output.") in avg
+    assert pool_caption(pool_view(pool_settings(x, "max", 2, 2, 2), 0, 0)) == (
+        "<b>This setting has no output</b>: padding 2 is more than half of the 2x2 window: a "
+        "window could then lie entirely in the padding, so padding must be at most k // 2 = 1. "
+        "Make the window smaller, or change the padding.")
+
+
+def test_one_change_gives_one_update_while_the_cell_sliders_follow():
+    ex = pooling_explorer()
+    set_controls(ex, row=7, col=7)
+    renders = []
+    original = ex.render_png
+    ex.render_png = lambda *a, **k: renders.append(1) or original(*a, **k)
+    set_controls(ex, size=3)                       # 8x8 -> 7x7: both sliders clamp
+    assert len(renders) == 1 and ex.state()["cell"] == (6, 6)
+    set_controls(ex, size=17)                      # no output: sliders disabled
+    assert len(renders) == 2 and ex.controls["row"].disabled
