@@ -10,8 +10,8 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_pair", "as_float_array", "check_ndim", "check_positive_int", "float_dtype",
-           "as_generator"]
+__all__ = ["as_pair", "as_float_array", "check_ndim", "check_positive_int", "check_index",
+           "float_dtype", "as_generator"]
 
 
 def _is_int(value) -> bool:
@@ -67,6 +67,18 @@ def as_float_array(x, name: str) -> np.ndarray:
     if np.issubdtype(arr.dtype, np.integer) or arr.dtype == bool or arr.size == 0:
         return arr.astype(np.float64)
     raise TypeError(f"{name} must be an array of real numbers, got dtype {arr.dtype}")
+
+
+def check_index(v, name: str, n: int, what: str, detail: str) -> int:
+    """Check that ``v`` is an int index in ``0 .. n - 1`` and return it as an int.
+
+    ``what`` and ``detail`` go in the message, e.g. ``'an output row'`` and
+    ``'the output is 3x4'``: "i must be an output row in 0..2 (the output
+    is 3x4), got 5".
+    """
+    if not isinstance(v, numbers.Integral) or isinstance(v, bool) or not 0 <= v < n:
+        raise ValueError(f"{name} must be {what} in 0..{n - 1} ({detail}), got {v!r}")
+    return int(v)
 
 
 def check_ndim(arr: np.ndarray, name: str, ndim: int, layout: str) -> np.ndarray:

@@ -28,6 +28,9 @@ name                    what it does / detects
 ``laplacian_8``         second derivative (8 neighbours, diagonals too)
 ======================  ==============================================================
 
+A kernel typed as text, one row per line, is read by :func:`parse_kernel`
+and written by :func:`format_kernel`.
+
 >>> get_kernel("sobel_x")
 array([[-1.,  0.,  1.],
        [-2.,  0.,  2.],
@@ -36,11 +39,14 @@ array([[-1.,  0.,  1.],
 from __future__ import annotations
 
 import numbers
+import re
 
 import numpy as np
 
+from ._checks import as_float_array, check_ndim
+
 __all__ = ["KERNEL_DESCRIPTIONS", "kernel_names", "get_kernel", "describe_kernel",
-           "gaussian_kernel"]
+           "gaussian_kernel", "MAX_KERNEL_SIDE", "parse_kernel", "format_kernel"]
 
 
 def gaussian_kernel(size: int, sigma: float) -> np.ndarray:
@@ -193,3 +199,117 @@ def describe_kernel(name: str) -> str:
     str
     """
     return KERNEL_DESCRIPTIONS[_check_name(name)]
+
+
+# --------------------------------------------------------------------------
+# Kernels as text
+# --------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+MAX_KERNEL_SIDE = 7
+
+
+def _parse_number(token: str, row: int, col: int) -> float:
+    parts = token.split("/")
+    if len(parts) <= 2 and all(_NUMBER.match(p) for p in parts):
+        value = float(parts[0])
+        if len(parts) == 2:
+            if float(parts[1]) == 0:
+                raise ValueError(f"row {row}, entry {col}: {token!r} divides by zero")
+            value /= float(parts[1])
+        return value
+    raise ValueError(f"row {row}, entry {col}: {token!r} is not a number "
+                     f"(write numbers like 1, -0.5, 2e-1 or 1/9)")
+
+
+def parse_kernel(text: str) -> np.ndarray:
+    """Read a kernel typed as text: one row per line.
+
+    Numbers are separated by spaces or commas; rows by new lines or
+    semicolons. Brackets are ignored, so ``[[0, -1, 0], [-1, 5, -1], [0, -1, 0]]``
+    works too, and fractions such as ``1/9`` are allowed.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    ndarray, shape (KH, KW), float64
+        ``1 <= KH, KW <= 7``.
+
+    Raises
+    ------
+    ValueError
+        With a message saying which row or entry is wrong.
+
+    Examples
+    --------
+    >>> parse_kernel("1 2 1\\n0 0 0\\n-1 -2 -1")
+    array([[ 1.,  2.,  1.],
+           [ 0.,  0.,  0.],
+           [-1., -2., -1.]])
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    cleaned = text.replace("],", ";").replace("[", " ").replace("]", " ")
+    lines = [line for line in re.split(r"[;\n]", cleaned) if line.strip(" ,\t\r")]
+    if not lines:
+        raise ValueError("the kernel is empty: type one row of numbers per line")
+    rows = []
+    for r, line in enumerate(lines, start=1):
+        tokens = [t for t in re.split(r"[\s,]+", line.strip(" ,\t\r")) if t]
+        rows.append([_parse_number(t, r, c) for c, t in enumerate(tokens, start=1)])
+    widths = [len(row) for row in rows]
+    if len(set(widths)) > 1:
+        bad = next(n for n, w in enumerate(widths) if w != widths[0])
+        raise ValueError(f"every row needs the same number of entries: row 1 has {widths[0]}, "
+                         f"row {bad + 1} has {widths[bad]}")
+    kernel = np.array(rows, dtype=np.float64)
+    if max(kernel.shape) > MAX_KERNEL_SIDE:
+        raise ValueError(f"the kernel may be at most {MAX_KERNEL_SIDE}x{MAX_KERNEL_SIDE}, "
+                         f"got {kernel.shape[0]}x{kernel.shape[1]}")
+    if not np.all(np.isfinite(kernel)):
+        raise ValueError("the kernel must hold finite numbers (no inf or nan)")
+    return kernel
+
+
+def format_kernel(kernel) -> str:
+    """Write a kernel as text that :func:`parse_kernel` reads back.
+
+    If every entry is a multiple of ``1/b`` for a small common denominator
+    ``b`` (up to 256, as in 1/9 or the 5x5 Gaussian's ``/256``), the entries
+    are written as fractions over that ``b`` (integers if ``b = 1``), so the
+    text gives back exactly the same kernel; otherwise with up to 6
+    significant digits.
+
+    Parameters
+    ----------
+    kernel : array (KH, KW)
+
+    Returns
+    -------
+    str
+        One line per row, entries separated by spaces and aligned.
+
+    Examples
+    --------
+    >>> print(format_kernel([[1, 2, 1], [2, 4, 2], [1, 2, 1]] / np.array(16.0)))
+    1/16 2/16 1/16
+    2/16 4/16 2/16
+    1/16 2/16 1/16
+    """
+    kernel = check_ndim(as_float_array(kernel, "kernel"), "kernel", 2, "(KH, KW)")
+    values = kernel.astype(np.float64)
+    denominator = next((b for b in (1, 2, 3, 4, 5, 8, 9, 16, 25, 49, 64, 256)
+                        if np.allclose(values * b, np.round(values * b), rtol=0, atol=1e-9)), None)
+
+    def one(v):
+        if denominator is None:
+            return f"{v:.6g}"
+        a = int(round(v * denominator))
+        return f"{a}" if denominator == 1 or a == 0 else f"{a}/{denominator}"
+
+    cells = [[one(v) for v in row] for row in values.tolist()]
+    width = max(len(c) for row in cells for c in row)
+    return "\n".join(" ".join(c.rjust(width) for c in row) for row in cells)

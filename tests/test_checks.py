@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from cnnedu._checks import as_generator, float_dtype
+from cnnedu._checks import as_generator, check_index, float_dtype
 
 
 @pytest.mark.parametrize("given, expected", [
@@ -38,3 +38,15 @@ def test_as_generator_errors(bad):
         as_generator(bad)
     with pytest.raises(TypeError, match="^seed must be"):
         as_generator(bad, "seed")
+
+
+def test_check_index_returns_an_int_in_range():
+    assert check_index(np.int64(2), "i", 3, "an output row", "the output is 3x4") == 2
+    assert type(check_index(np.int64(2), "i", 3, "an output row", "the output is 3x4")) is int
+
+
+@pytest.mark.parametrize("bad", [3, -1, 1.0, True, "1", None])
+def test_check_index_errors(bad):
+    with pytest.raises(ValueError, match=r"i must be an output row in 0..2 \(the output is 3x4\), "
+                                         rf"got {bad!r}"):
+        check_index(bad, "i", 3, "an output row", "the output is 3x4")

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from cnnedu.ops.conv import correlate2d
-from cnnedu.kernels import KERNEL_DESCRIPTIONS, describe_kernel, gaussian_kernel, get_kernel, \
-    kernel_names
+from cnnedu.kernels import KERNEL_DESCRIPTIONS, describe_kernel, format_kernel, \
+    gaussian_kernel, get_kernel, kernel_names, parse_kernel
 
 NAMES = kernel_names()
 BLURS = ["box_blur_3x3", "box_blur_5x5", "gaussian_3x3", "gaussian_5x5"]
@@ -131,3 +131,43 @@ def test_gaussian_kernel_gets_wider_with_sigma():
 def test_gaussian_kernel_bad_arguments(size, sigma, error, match):
     with pytest.raises(error, match=match):
         gaussian_kernel(size, sigma)
+
+
+# ------------------------------------------------------------ kernels as text
+@pytest.mark.parametrize("name", kernel_names())
+def test_format_then_parse_gives_back_every_preset_exactly(name):
+    w = get_kernel(name)
+    np.testing.assert_array_equal(parse_kernel(format_kernel(w)), w)
+
+
+def test_format_kernel_writes_fractions_and_integers():
+    assert format_kernel(get_kernel("box_blur_3x3")).splitlines()[0] == "1/9 1/9 1/9"
+    assert format_kernel(get_kernel("sharpen")) == " 0 -1  0\n-1  5 -1\n 0 -1  0"
+    assert format_kernel([[0.3, -0.25]]) == "  0.3 -0.25"      # aligned on the right
+    assert format_kernel([[np.pi]]) == "3.14159"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1 2 1\n0 0 0\n-1 -2 -1", [[1, 2, 1], [0, 0, 0], [-1, -2, -1]]),
+    ("[[0, -1, 0], [-1, 5, -1], [0, -1, 0]]", [[0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
+    ("1/4, 1/4; 1/4, 1/4", [[0.25, 0.25], [0.25, 0.25]]),
+    ("  1e-1  .5 \n\n 2.  -3 \n", [[0.1, 0.5], [2.0, -3.0]]),
+    ("7", [[7]]),
+], ids=["lines", "brackets", "semicolons-fractions", "spaces-and-blank-lines", "one-number"])
+def test_parse_kernel(text, expected):
+    np.testing.assert_array_equal(parse_kernel(text), expected)
+
+
+@pytest.mark.parametrize("text, error, match", [
+    ("", ValueError, "the kernel is empty: type one row of numbers per line"),
+    (" \n , ", ValueError, "the kernel is empty"),
+    ("1 2\n3", ValueError, "every row needs the same number of entries: row 1 has 2, row 2 has 1"),
+    ("1 x 3", ValueError, r"row 1, entry 2: 'x' is not a number \(write numbers like 1, -0.5, "
+                          r"2e-1 or 1/9\)"),
+    ("1 2\n3 1/0", ValueError, r"row 2, entry 2: '1/0' divides by zero"),
+    ("1 2 3 4 5 6 7 8", ValueError, "the kernel may be at most 7x7, got 1x8"),
+    (None, TypeError, "text must be a str, got NoneType"),
+], ids=["empty", "blank", "ragged", "word", "zero-division", "too-big", "not-str"])
+def test_parse_kernel_errors(text, error, match):
+    with pytest.raises(error, match=match):
+        parse_kernel(text)

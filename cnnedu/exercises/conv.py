@@ -18,7 +18,7 @@ import numpy as np
 
 from ..geometry import conv_output_size
 from ..ops.conv import conv2d, convolve2d, correlate2d, im2col
-from ..explain.conv import receptive_field
+from ..explain.receptive_field import receptive_field
 from ._common import CheckResult, check_answer, check_function
 
 __all__ = ["HAND_X", "HAND_K", "SHAPE_CASES", "PARAM_LAYER", "RF_LAYERS",

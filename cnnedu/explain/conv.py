@@ -21,31 +21,27 @@ at ``n + 2p - d(k - 1)`` positions of the padded input, of which one in
 * :func:`slide_view` -- what the kernel slider shows at one position;
 * :func:`stride_settings`, :func:`stride_view` -- what the stride explorer
   shows: one setting (geometry, padded input, output), then one position;
-* :func:`filter_view` -- what the filter bank shows: the feature map of a
-  kernel given as an array or typed as text;
-* :func:`receptive_field`, :func:`receptive_field_units` -- how far back a
-  unit of a stack of convolution and pooling layers sees;
-* :func:`parse_kernel`, :func:`format_kernel` -- a kernel typed as text.
+* :func:`check_input` -- the checks every explorer state makes of its image
+  and kernel.
+
+What the filter bank shows is in :mod:`cnnedu.explain.kernels`, receptive
+fields in :mod:`cnnedu.explain.receptive_field`, and kernels typed as text
+in :mod:`cnnedu.kernels`.
 """
 from __future__ import annotations
 
-import numbers
-import re
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
 
-from .._checks import as_float_array, check_ndim, check_positive_int
-from ..geometry import Geometry, conv_geometry, conv_output_size, resolve_padding
-from ..ops.conv import conv2d, correlate2d
+from .._checks import as_float_array, check_index, check_ndim, check_positive_int
+from ..geometry import Geometry, conv_geometry, resolve_padding
+from ..ops.conv import conv2d
 
 __all__ = ["Window", "window_at", "ConvGeometry", "geometry", "resolve_pads",
-           "slide_view", "StrideSettings", "stride_settings", "stride_view",
-           "FilterView", "filter_view",
-           "RFLayer", "receptive_field", "receptive_field_units",
-           "parse_kernel", "format_kernel"]
+           "check_input", "slide_view", "StrideSettings", "stride_settings", "stride_view"]
 
 # --------------------------------------------------------------------------
 # Padding
@@ -243,12 +239,6 @@ class Window(NamedTuple):
     total: float
 
 
-def _check_index(v, name, n, what, detail):
-    if not isinstance(v, numbers.Integral) or isinstance(v, bool) or not 0 <= v < n:
-        raise ValueError(f"{name} must be {what} in 0..{n - 1} ({detail}), got {v!r}")
-    return int(v)
-
-
 def window_at(x2d, kernel, i, j, stride=1, padding=0, dilation=1) -> Window:
     r"""The window, products and sum behind output pixel ``y[i, j]``.
 
@@ -290,8 +280,8 @@ def window_at(x2d, kernel, i, j, stride=1, padding=0, dilation=1) -> Window:
         raise ValueError(f"kernel {kernel.shape[0]}x{kernel.shape[1]} does not fit: "
                          f"{g.explanation}")
     OH, OW = g.output_size
-    i = _check_index(i, "i", OH, "an output row", f"the output is {OH}x{OW}")
-    j = _check_index(j, "j", OW, "an output column", f"the output is {OH}x{OW}")
+    i = check_index(i, "i", OH, "an output row", f"the output is {OH}x{OW}")
+    j = check_index(j, "j", OW, "an output column", f"the output is {OH}x{OW}")
     top, bottom, left, right = g.pads
     return _window(np.pad(x2d, ((top, bottom), (left, right))), kernel, g, i, j)
 
@@ -319,7 +309,23 @@ def _correlate(padded: np.ndarray, kernel: np.ndarray, g: Geometry) -> np.ndarra
 # The kernel slider and the stride explorer
 # --------------------------------------------------------------------------
 
-def _check_input(x2d, kernel):
+def check_input(x2d, kernel):
+    """The image and kernel of an explorer state, checked: float arrays, neither empty.
+
+    Parameters
+    ----------
+    x2d : array (H, W)
+    kernel : array (KH, KW)
+
+    Returns
+    -------
+    (x2d, kernel) : ndarray (H, W) and ndarray (KH, KW), floating
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the argument, what was given and what is allowed.
+    """
     x2d = check_ndim(as_float_array(x2d, "x2d"), "x2d", 2, "(H, W)")
     kernel = check_ndim(as_float_array(kernel, "kernel"), "kernel", 2, "(KH, KW)")
     if 0 in x2d.shape or 0 in kernel.shape:
@@ -356,7 +362,7 @@ def slide_view(x2d, kernel, position: int) -> dict:
     ValueError
         If the kernel does not fit the input.
     """
-    x2d, kernel = _check_input(x2d, kernel)
+    x2d, kernel = check_input(x2d, kernel)
     g = geometry(*x2d.shape, *kernel.shape)
     if g.empty:
         raise ValueError(f"kernel {g.KH}x{g.KW} does not fit: {g.explanation}")
@@ -410,7 +416,7 @@ def stride_settings(x2d, kernel, stride=1, padding=0, dilation=1) -> StrideSetti
         a kernel that does not fit gives ``output=None`` and an explained,
         empty geometry, never an exception.
     """
-    x2d, kernel = _check_input(x2d, kernel)
+    x2d, kernel = check_input(x2d, kernel)
     g = geometry(*x2d.shape, *kernel.shape, stride, padding, dilation)
     top, bottom, left, right = g.pads
     padded = np.pad(x2d, ((top, bottom), (left, right)))
@@ -445,299 +451,3 @@ def stride_view(settings: StrideSettings, position: int) -> dict:
                 output=settings.output, empty=g.empty, explanation=g.explanation,
                 note=g.note, formula=g.formula, kernel=settings.kernel,
                 padded=settings.padded, position=position, i=i, j=j, rows=rows, cols=cols)
-
-
-class FilterView(NamedTuple):
-    """What the filter bank shows for one kernel (see :func:`filter_view`)."""
-
-    #: the image, (H, W)
-    input: np.ndarray
-    #: the kernel, (KH, KW), or None when its text cannot be read
-    kernel: np.ndarray | None
-    #: ``correlate2d(input, kernel, mode='same')``, (H, W), or None
-    feature_map: np.ndarray | None
-    #: why the kernel's text cannot be read ('' if it can)
-    error: str
-    #: True when the kernel or the map has a negative value: colours diverge from 0
-    signed: bool
-    #: colour limits of the map: ``(-m, m)``, ``m`` the 99th percentile of ``|y|``
-    #: (signed), else ``(min, max)`` (widened to ``(min, min + 1)`` for a flat map);
-    #: None without a kernel
-    limits: tuple | None
-
-
-def filter_view(x2d, kernel) -> FilterView:
-    """The feature map of one kernel, with the colour scale it is shown in.
-
-    Parameters
-    ----------
-    x2d : array (H, W)
-    kernel : array (KH, KW), or str
-        The weights, or their text as a reader types it (:func:`parse_kernel`).
-
-    Returns
-    -------
-    FilterView
-        ``feature_map`` is :func:`cnnedu.ops.conv.correlate2d` in 'same'
-        mode, (H, W). Text that cannot be read gives ``kernel=None`` and the
-        reason in ``error``, never an exception.
-    """
-    x2d = check_ndim(as_float_array(x2d, "x2d"), "x2d", 2, "(H, W)")
-    if isinstance(kernel, str):
-        try:
-            kernel = parse_kernel(kernel)
-        except ValueError as exc:
-            return FilterView(x2d, None, None, str(exc), False, None)
-    x2d, kernel = _check_input(x2d, kernel)
-    y = correlate2d(x2d, kernel, mode="same")
-    if np.min(kernel) < 0 or np.min(y) < 0:
-        m = float(np.percentile(np.abs(y), 99)) or 1.0
-        return FilterView(x2d, kernel, y, "", True, (-m, m))
-    lo, hi = float(y.min()), float(y.max())
-    return FilterView(x2d, kernel, y, "", False, (lo, hi if hi > lo else lo + 1))
-
-
-# --------------------------------------------------------------------------
-# Receptive fields
-# --------------------------------------------------------------------------
-
-class RFLayer(NamedTuple):
-    """One row of :func:`receptive_field`'s table (the input is row 0)."""
-
-    name: str
-    #: kernel (or pooling window) size, stride, padding, dilation
-    k: int
-    s: int
-    p: int
-    d: int
-    #: receptive field: input pixels seen by one unit, along one axis
-    size: int
-    #: jump: input pixels between neighbouring units of this layer
-    jump: int
-    #: input coordinate of the centre of unit 0's receptive field
-    start: float
-    #: number of units along the axis (None if no input size was given)
-    out: int | None
-
-
-def _check_layers(layers):
-    if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
-        raise TypeError(f"layers must be a sequence of (name, k, s[, p[, d]]) tuples, "
-                        f"got {type(layers).__name__}")
-    out = []
-    for n, layer in enumerate(layers):
-        ok = isinstance(layer, (tuple, list)) and 3 <= len(layer) <= 5 and isinstance(layer[0], str)
-        nums = list(layer[1:]) + [0, 1][len(layer) - 3:] if ok else []
-        ints = all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in nums)
-        if not ok or not ints:
-            raise ValueError(f"layers[{n}] must be (name, k, s), (name, k, s, p) or "
-                             f"(name, k, s, p, d) with int k, s, p, d, got {layer!r}")
-        k, s, p, d = (int(v) for v in nums)
-        if k < 1 or s < 1 or d < 1 or p < 0:
-            raise ValueError(f"layers[{n}] ({layer[0]!r}) needs k, s, d >= 1 and p >= 0, "
-                             f"got k={k}, s={s}, p={p}, d={d}")
-        out.append((layer[0], k, s, p, d))
-    return out
-
-
-def receptive_field(layers, input_size=None) -> list[RFLayer]:
-    r"""Receptive field size and jump after each layer of a stack.
-
-    Along one axis, with ``r_0 = 1``, ``j_0 = 1`` for the input and the
-    effective kernel size ``k'_l = d_l (k_l - 1) + 1``:
-
-    .. math::
-
-        r_l = r_{l-1} + (k'_l - 1)\, j_{l-1}, \qquad j_l = j_{l-1}\, s_l, \qquad
-        c_l = c_{l-1} + \left(\tfrac{k'_l - 1}{2} - p_l\right) j_{l-1},
-
-    where ``r_l`` is how many input pixels one unit of layer ``l`` sees,
-    ``j_l`` the distance (in input pixels) between two neighbouring units,
-    and ``c_l`` the centre of unit 0's field (``c_0 = 0``). Pooling layers
-    count like convolutions (their window is ``k``).
-
-    Parameters
-    ----------
-    layers : sequence of tuples
-        ``(name, k, s)``, ``(name, k, s, p)`` or ``(name, k, s, p, d)`` per
-        layer, input first to output last (padding ``p`` defaults to 0,
-        dilation ``d`` to 1).
-    input_size : int, optional
-        Input size along the axis; if given, each row also holds the number
-        of units ``out`` (and a layer that does not fit raises).
-
-    Returns
-    -------
-    list of RFLayer
-        One row per layer, preceded by the input's row
-        ``('input', 1, 1, 0, 1, size=1, jump=1, start=0.0, out=input_size)``.
-
-    Examples
-    --------
-    >>> [(r.name, r.size, r.jump) for r in receptive_field(
-    ...     [("conv3", 3, 1), ("pool2", 2, 2), ("conv3", 3, 1), ("pool2", 2, 2)])]
-    [('input', 1, 1), ('conv3', 3, 1), ('pool2', 4, 2), ('conv3', 8, 2), ('pool2', 10, 4)]
-    """
-    layers = _check_layers(layers)
-    n = None if input_size is None else check_positive_int(input_size, "input_size")
-    rows = [RFLayer("input", 1, 1, 0, 1, 1, 1, 0.0, n)]
-    for name, k, s, p, d in layers:
-        prev = rows[-1]
-        ke = d * (k - 1) + 1
-        out = None
-        if prev.out is not None:
-            out = conv_output_size(prev.out, k, s, p, d)
-            if out < 1:
-                raise ValueError(f"layer {name!r} (k={k}, d={d}, extent {ke}) does not fit its "
-                                 f"input of {prev.out} pixels with padding {p}")
-        rows.append(RFLayer(name, k, s, p, d, prev.size + (ke - 1) * prev.jump,
-                            prev.jump * s, prev.start + ((ke - 1) / 2 - p) * prev.jump, out))
-    return rows
-
-
-def receptive_field_units(layers, input_size, index) -> list[np.ndarray]:
-    """Which units of every layer feed one unit of the last layer (one axis).
-
-    Walks back from unit ``index`` of the last layer: unit ``i`` of a layer
-    with kernel ``k``, stride ``s``, padding ``p`` and dilation ``d`` reads
-    units ``i*s - p + u*d`` (``u = 0..k-1``) of the layer below, padding
-    excluded.
-
-    Parameters
-    ----------
-    layers : sequence of tuples
-        As in :func:`receptive_field`.
-    input_size : int
-    index : int
-        A unit of the last layer, ``0 <= index < out``.
-
-    Returns
-    -------
-    list of ndarray of int
-        Sorted unit indices per layer, the input first; the last holds
-        ``[index]``. The input's entry is the receptive field itself
-        (contiguous unless dilation leaves holes).
-    """
-    table = receptive_field(layers, input_size)
-    last = table[-1].out
-    index = _check_index(index, "index", last, "a unit of the last layer", f"it has {last} units")
-    units = [np.array([index])]
-    for below, layer in zip(table[-2::-1], table[:0:-1]):
-        offsets = np.arange(layer.k) * layer.d
-        taps = np.unique(units[0][:, None] * layer.s - layer.p + offsets[None, :])
-        units.insert(0, taps[(taps >= 0) & (taps < below.out)])
-    return units
-
-
-# --------------------------------------------------------------------------
-# Kernels as text
-# --------------------------------------------------------------------------
-
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-MAX_KERNEL_SIDE = 7
-
-
-def _parse_number(token: str, row: int, col: int) -> float:
-    parts = token.split("/")
-    if len(parts) <= 2 and all(_NUMBER.match(p) for p in parts):
-        value = float(parts[0])
-        if len(parts) == 2:
-            if float(parts[1]) == 0:
-                raise ValueError(f"row {row}, entry {col}: {token!r} divides by zero")
-            value /= float(parts[1])
-        return value
-    raise ValueError(f"row {row}, entry {col}: {token!r} is not a number "
-                     f"(write numbers like 1, -0.5, 2e-1 or 1/9)")
-
-
-def parse_kernel(text: str) -> np.ndarray:
-    """Read a kernel typed as text: one row per line.
-
-    Numbers are separated by spaces or commas; rows by new lines or
-    semicolons. Brackets are ignored, so ``[[0, -1, 0], [-1, 5, -1], [0, -1, 0]]``
-    works too, and fractions such as ``1/9`` are allowed.
-
-    Parameters
-    ----------
-    text : str
-
-    Returns
-    -------
-    ndarray, shape (KH, KW), float64
-        ``1 <= KH, KW <= 7``.
-
-    Raises
-    ------
-    ValueError
-        With a message saying which row or entry is wrong.
-
-    Examples
-    --------
-    >>> parse_kernel("1 2 1\\n0 0 0\\n-1 -2 -1")
-    array([[ 1.,  2.,  1.],
-           [ 0.,  0.,  0.],
-           [-1., -2., -1.]])
-    """
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}")
-    cleaned = text.replace("],", ";").replace("[", " ").replace("]", " ")
-    lines = [line for line in re.split(r"[;\n]", cleaned) if line.strip(" ,\t\r")]
-    if not lines:
-        raise ValueError("the kernel is empty: type one row of numbers per line")
-    rows = []
-    for r, line in enumerate(lines, start=1):
-        tokens = [t for t in re.split(r"[\s,]+", line.strip(" ,\t\r")) if t]
-        rows.append([_parse_number(t, r, c) for c, t in enumerate(tokens, start=1)])
-    widths = [len(row) for row in rows]
-    if len(set(widths)) > 1:
-        bad = next(n for n, w in enumerate(widths) if w != widths[0])
-        raise ValueError(f"every row needs the same number of entries: row 1 has {widths[0]}, "
-                         f"row {bad + 1} has {widths[bad]}")
-    kernel = np.array(rows, dtype=np.float64)
-    if max(kernel.shape) > MAX_KERNEL_SIDE:
-        raise ValueError(f"the kernel may be at most {MAX_KERNEL_SIDE}x{MAX_KERNEL_SIDE}, "
-                         f"got {kernel.shape[0]}x{kernel.shape[1]}")
-    if not np.all(np.isfinite(kernel)):
-        raise ValueError("the kernel must hold finite numbers (no inf or nan)")
-    return kernel
-
-
-def format_kernel(kernel) -> str:
-    """Write a kernel as text that :func:`parse_kernel` reads back.
-
-    If every entry is a multiple of ``1/b`` for a small common denominator
-    ``b`` (up to 256, as in 1/9 or the 5x5 Gaussian's ``/256``), the entries
-    are written as fractions over that ``b`` (integers if ``b = 1``), so the
-    text gives back exactly the same kernel; otherwise with up to 6
-    significant digits.
-
-    Parameters
-    ----------
-    kernel : array (KH, KW)
-
-    Returns
-    -------
-    str
-        One line per row, entries separated by spaces and aligned.
-
-    Examples
-    --------
-    >>> print(format_kernel([[1, 2, 1], [2, 4, 2], [1, 2, 1]] / np.array(16.0)))
-    1/16 2/16 1/16
-    2/16 4/16 2/16
-    1/16 2/16 1/16
-    """
-    kernel = check_ndim(as_float_array(kernel, "kernel"), "kernel", 2, "(KH, KW)")
-    values = kernel.astype(np.float64)
-    denominator = next((b for b in (1, 2, 3, 4, 5, 8, 9, 16, 25, 49, 64, 256)
-                        if np.allclose(values * b, np.round(values * b), rtol=0, atol=1e-9)), None)
-
-    def one(v):
-        if denominator is None:
-            return f"{v:.6g}"
-        a = int(round(v * denominator))
-        return f"{a}" if denominator == 1 or a == 0 else f"{a}/{denominator}"
-
-    cells = [[one(v) for v in row] for row in values.tolist()]
-    width = max(len(c) for row in cells for c in row)
-    return "\n".join(" ".join(c.rjust(width) for c in row) for row in cells)

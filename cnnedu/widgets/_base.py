@@ -54,7 +54,17 @@ from matplotlib.figure import Figure
 
 from ..viz.canvas import png_bytes
 
-__all__ = ["Explorer", "new_figure"]
+__all__ = ["Explorer", "new_figure", "LABEL_STYLE", "int_slider"]
+
+#: Control style that gives a control's label the room it needs (long
+#: descriptions such as "input pixel r·W + c" are not cut off).
+LABEL_STYLE = {"description_width": "initial"}
+
+
+def int_slider(value: int, lo: int, hi: int, description: str) -> widgets.IntSlider:
+    """An integer slider from ``lo`` to ``hi`` whose label keeps its full width."""
+    return widgets.IntSlider(value=value, min=lo, max=hi, description=description,
+                             style=LABEL_STYLE)
 
 
 def new_figure(width: float, height: float, dpi: int = 80, **kwargs) -> Figure:

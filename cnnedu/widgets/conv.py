@@ -8,8 +8,9 @@
 
 Each is built from three layers: *compute* in :mod:`cnnedu.explain.conv`
 (:func:`~cnnedu.explain.conv.slide_view`, :func:`~cnnedu.explain.conv.stride_settings`
-and :func:`~cnnedu.explain.conv.stride_view`, :func:`~cnnedu.explain.conv.filter_view`,
-on the ops of :mod:`cnnedu.ops.conv`), *draw* in :mod:`cnnedu.viz.conv`
+and :func:`~cnnedu.explain.conv.stride_view`) and :mod:`cnnedu.explain.kernels`
+(:func:`~cnnedu.explain.kernels.filter_view`), on the ops of :mod:`cnnedu.ops.conv`;
+*draw* in :mod:`cnnedu.viz.conv` and :mod:`cnnedu.viz.kernels`
 (``draw_*`` once, ``update_*`` in place), and a *caption* here
 (:func:`slide_caption`, :func:`stride_caption`, :func:`filter_caption`: pure
 functions of the computed state). Each builder wires its controls to them and
@@ -27,11 +28,13 @@ from .. import samples
 from .._checks import as_float_array, check_ndim
 from ..data import load_sample_image
 from ..explain import conv as cx
-from ..kernels import describe_kernel, get_kernel, kernel_names
+from ..explain.kernels import FilterView, filter_view
+from ..kernels import describe_kernel, format_kernel, get_kernel, kernel_names
 from ..viz.canvas import blit_figure
-from ..viz.conv import (CURRENT_COLOR, FOOTPRINT_COLOR, PADDING_COLOR, draw_filter_bank,
-                        draw_kernel_slider, draw_stride_explorer, update_filter_bank,
+from ..viz.conv import (FOOTPRINT_COLOR, draw_kernel_slider, draw_stride_explorer,
                         update_kernel_slider, update_stride_explorer)
+from ..viz.grid import CURRENT_COLOR, PADDING_COLOR
+from ..viz.kernels import draw_filter_bank, update_filter_bank
 from ..viz.text import format_number
 from ._base import Explorer
 
@@ -239,13 +242,13 @@ def stride_explorer(image=None, kernel="box_blur_3x3") -> Explorer:
 
 
 # ------------------------------------------------------------- filter bank
-def filter_caption(view: cx.FilterView, name: str) -> str:
+def filter_caption(view: FilterView, name: str) -> str:
     """The filter bank's caption (HTML): the kernel, its weights' sum and the map's colours.
 
     Parameters
     ----------
     view : FilterView
-        From :func:`cnnedu.explain.conv.filter_view`.
+        From :func:`cnnedu.explain.kernels.filter_view`.
     name : str
         The preset's name, or 'custom'.
     """
@@ -296,10 +299,10 @@ def filter_bank(image=None, kernel="sobel_x", downsample=4) -> Explorer:
         x = _check_image(image)
     _check_preset(kernel, kernel_names())
     fig = blit_figure(7.2, 2.5)           # the photo panel is drawn once
-    art = draw_filter_bank(fig, x, cx.filter_view(x, get_kernel(kernel)).feature_map)
+    art = draw_filter_bank(fig, x, filter_view(x, get_kernel(kernel)).feature_map)
 
     def update(kernel, weights):          # a preset's weights, or the text typed
-        view = cx.filter_view(x, weights if kernel == _CUSTOM else get_kernel(kernel))
+        view = filter_view(x, weights if kernel == _CUSTOM else get_kernel(kernel))
         titles = update_filter_bank(art, view, kernel).titles.texts
         state = dict(input=x, kernel=view.kernel, feature_map=view.feature_map,
                      error=view.error, preset=kernel, titles=titles)
@@ -308,7 +311,7 @@ def filter_bank(image=None, kernel="sobel_x", downsample=4) -> Explorer:
     controls = {
         "kernel": widgets.Dropdown(options=kernel_names() + [_CUSTOM], value=kernel,
                                    description="kernel"),
-        "weights": widgets.Textarea(value=cx.format_kernel(get_kernel(kernel)),
+        "weights": widgets.Textarea(value=format_kernel(get_kernel(kernel)),
                                     description="weights", continuous_update=False,
                                     layout=widgets.Layout(width="300px", height="110px")),
     }
@@ -319,11 +322,11 @@ def filter_bank(image=None, kernel="sobel_x", downsample=4) -> Explorer:
     def preset_picked(change):
         if change["new"] != _CUSTOM:
             with explorer.quietly():
-                controls["weights"].value = cx.format_kernel(get_kernel(change["new"]))
+                controls["weights"].value = format_kernel(get_kernel(change["new"]))
 
     def weights_typed(change):
         preset = controls["kernel"].value
-        if preset != _CUSTOM and change["new"] != cx.format_kernel(get_kernel(preset)):
+        if preset != _CUSTOM and change["new"] != format_kernel(get_kernel(preset)):
             with explorer.quietly():
                 controls["kernel"].value = _CUSTOM
 

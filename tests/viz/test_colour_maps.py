@@ -34,12 +34,23 @@ from cnnedu import viz
 from cnnedu.viz import pool as viz_pool  # noqa: E402
 from cnnedu.viz import activation as viz_act
 from cnnedu.viz import backprop as viz_backprop
+from cnnedu.viz import conv_backward as viz_conv_backward
+from cnnedu.viz import learn as viz_learn
+from cnnedu.viz import panels as viz_panels
+from cnnedu.viz import routing as viz_routing
 from cnnedu.viz import canvas as viz_canvas
+from cnnedu.viz import cells as viz_cells
 from cnnedu.viz import conv as viz_conv
+from cnnedu.viz import grid as viz_grid
+from cnnedu.viz import kernels as viz_kernels
+from cnnedu.viz import receptive_field as viz_rf
 from cnnedu.viz import dense as viz_dense
 from cnnedu.viz import model as viz_model
 from cnnedu.viz import text as viz_text
+from cnnedu.viz import tiles as viz_tiles
 from cnnedu.explain.backprop import scalar_graph  # noqa: E402
+from cnnedu.explain.kernels import filter_view  # noqa: E402
+from cnnedu.explain.receptive_field import receptive_field, receptive_field_units  # noqa: E402
 from cnnedu.ops.pool import avg_pool2d  # noqa: E402
 
 OKABE_ITO_HEX = {"#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7"}
@@ -48,8 +59,13 @@ SEQUENTIAL = {viz.IMAGE_CMAP, viz.MAGNITUDE_CMAP}
 SIGNED = {viz.SIGNED_CMAP}
 NONE = set()          # draws no colour-mapped artist
 VIZ_MODULES = {"viz": viz, "viz_act": viz_act, "viz_backprop": viz_backprop,
-               "viz_canvas": viz_canvas, "viz_conv": viz_conv, "viz_dense": viz_dense,
-               "viz_model": viz_model, "viz_pool": viz_pool, "viz_text": viz_text}
+               "viz_conv_backward": viz_conv_backward, "viz_learn": viz_learn,
+               "viz_panels": viz_panels, "viz_routing": viz_routing,
+               "viz_canvas": viz_canvas, "viz_cells": viz_cells, "viz_conv": viz_conv,
+               "viz_dense": viz_dense,
+               "viz_grid": viz_grid, "viz_kernels": viz_kernels, "viz_rf": viz_rf,
+               "viz_model": viz_model, "viz_pool": viz_pool, "viz_text": viz_text,
+               "viz_tiles": viz_tiles}
 
 RNG = np.random.default_rng(0)
 SIGNED_DATA = RNG.standard_normal((6, 6))                  # negative and positive values
@@ -63,7 +79,7 @@ def colour_scales(fig):
     An artist maps values to colours if it holds values (an image or a
     collection with an array; RGB(A) pictures and contours in fixed colours
     do not) or if colour limits were set on it without values (the cells
-    of :class:`cnnedu.viz.pool.CellGrid`, coloured directly from the map).
+    of :class:`cnnedu.viz.cells.CellGrid`, coloured directly from the map).
     """
     scales = []
     for art in fig.findobj(lambda a: hasattr(a, "get_cmap") and hasattr(a, "norm")):
@@ -224,48 +240,51 @@ def _scalar_graph(fig, d):
 
 
 def _signed_map(fig, d):
-    viz_backprop.update_signed_map(viz_backprop.signed_map(_ax(fig), d), 2 * d[:4])
+    viz_panels.update_signed_map(viz_panels.signed_map(_ax(fig), d), 2 * d[:4])
 
 
 def _padded_map(fig, d):
-    viz_backprop.update_padded_map(viz_backprop.padded_map(_ax(fig), d, pad=1), 2 * d, pad=2)
+    viz_panels.update_padded_map(viz_panels.padded_map(_ax(fig), d, pad=1), 2 * d, pad=2)
 
 
 def _outlines(fig, d):
-    ax = viz_backprop.bare_axes(_ax(fig))
-    viz_backprop.set_cell_outlines(viz_backprop.cell_outlines(ax), [(0, 0), (1, 2)], 2, 2)
-    viz_backprop.set_cell_outlines(viz_backprop.cell_outlines(ax, viz_backprop.PIXEL_COLOR),
-                                   [(3, 3)])
-    viz_backprop.fixed_box(ax)
-    arrows = viz_backprop.routing_arrows(ax)
-    viz_backprop.set_routing(arrows, [(0.5, 0.5)], [(1, 0)])
+    ax = viz_panels.bare_axes(_ax(fig))
+    viz_panels.set_cell_outlines(viz_panels.cell_outlines(ax), [(0, 0), (1, 2)], 2, 2)
+    viz_panels.set_cell_outlines(viz_panels.cell_outlines(ax, viz_conv_backward.PIXEL_COLOR),
+                                 [(3, 3)])
+    viz_panels.fixed_box(ax)
+
+
+def _routing_marks(fig, d):
+    arrows = viz_routing.routing_arrows(_ax(fig))
+    viz_routing.set_routing(arrows, [(0.5, 0.5)], [(1, 0)])
 
 
 def _conv_backward(fig, d):
-    from cnnedu.explain.backprop import conv_backward_view
+    from cnnedu.explain.conv_backward import conv_backward_view
 
-    art = viz_backprop.draw_conv_backward(fig, d, d[:3, :3])
+    art = viz_conv_backward.draw_conv_backward(fig, d, d[:3, :3])
     for loss, pad in (("cell", 1), ("sum", 0)):
-        viz_backprop.update_conv_backward(art, conv_backward_view(d, d[:3, :3], 1, pad, loss, 2,
-                                                                  7))
+        viz_conv_backward.update_conv_backward(art, conv_backward_view(d, d[:3, :3], 1, pad,
+                                                                       loss, 2, 7))
 
 
 def _learn_kernel(fig, d):
-    from cnnedu.explain.backprop import kernel_problem, learn_kernel, learn_kernel_view
+    from cnnedu.explain.learn import kernel_problem, learn_kernel, learn_kernel_view
 
     problem = kernel_problem(d[None, None], hidden=d[:3, :3])
     run = learn_kernel(problem, 0.1, steps=5)
-    art = viz_backprop.draw_learn_kernel(fig, problem.targets[0, 0], problem.hidden)
-    viz_backprop.update_learn_kernel(art, learn_kernel_view(problem, run, "d", 0.1, 3),
-                                     run.losses, 5)
+    art = viz_learn.draw_learn_kernel(fig, problem.targets[0, 0], problem.hidden)
+    viz_learn.update_learn_kernel(art, learn_kernel_view(problem, run, "d", 0.1, 3),
+                                  run.losses, 5)
 
 
 def _maxpool_routing(fig, d):
-    from cnnedu.explain.backprop import maxpool_routing_view
+    from cnnedu.explain.routing import maxpool_routing_view
 
-    art = viz_backprop.draw_maxpool_routing(fig, d)
+    art = viz_routing.draw_maxpool_routing(fig, d)
     for size, stride in ((2, 1), (9, 1)):
-        viz_backprop.update_maxpool_routing(art, maxpool_routing_view(d, size, stride, "random"))
+        viz_routing.update_maxpool_routing(art, maxpool_routing_view(d, size, stride, "random"))
 
 
 def _gradient_check(fig, d):
@@ -274,26 +293,26 @@ def _gradient_check(fig, d):
 
 def _loss_curves(fig, d):
     runs = {name: np.abs(d.ravel()) * (k + 1) for k, name in enumerate(["sgd", "momentum", "adam"])}
-    viz_backprop.draw_loss_curves(_ax(fig), runs)
+    viz_learn.draw_loss_curves(_ax(fig), runs)
 
 
 def _titles_and_labels(fig, d):
     axes = fig.subplots(1, 2)
     viz_text.PanelTitles(axes).set("a", "b")
     im = viz.show_image(axes[1], d[:3, :3])
-    viz_backprop.set_grid_labels(viz_text.LabelLayer(axes[1]), im, d[:3, :3])
+    viz_panels.set_grid_labels(viz_text.LabelLayer(axes[1]), im, d[:3, :3])
     viz_text.LabelLayer(axes[0]).set([(0, 0), (1, 1)], ["1", "2"],
                                      viz_text.cell_text_colours(im, [d[0, 0], d[1, 1]]))
 
 
 def _padded_input(fig, d):
-    art = viz_conv.draw_padded_input(_ax(fig), np.pad(d, 1), (1, 1, 1, 1))
-    viz_conv.update_padded_input(art, np.pad(d, 2), (2, 2, 2, 2))
+    art = viz_grid.draw_padded_input(_ax(fig), np.pad(d, 1), (1, 1, 1, 1))
+    viz_grid.update_padded_input(art, np.pad(d, 2), (2, 2, 2, 2))
 
 
 def _footprint(fig, d):
     ax = _ax(fig)
-    viz_conv.draw_padded_input(ax, d, (0, 0, 0, 0))
+    viz_grid.draw_padded_input(ax, d, (0, 0, 0, 0))
     fp = viz_conv.draw_footprint(ax, [0, 2], [0, 2])
     viz_conv.update_footprint(fp, [1, 3], [1, 3])
     crosses = viz_conv.draw_never_read(ax, np.arange(6) < 5, np.arange(6) < 4)
@@ -307,23 +326,23 @@ def _products(fig, d):
 
 
 def _output(fig, d):
-    grid = viz_conv.draw_output(_ax(fig), d, filled=10, current=(1, 3), fmt="{:.1f}")
-    viz_conv.update_output(grid, 0.5 * d, filled=12, current=(2, 0))
+    grid = viz_grid.draw_output(_ax(fig), d, filled=10, current=(1, 3), fmt="{:.1f}")
+    viz_grid.update_output(grid, 0.5 * d, filled=12, current=(2, 0))
 
 
 def _receptive_field(fig, d):
     layers = [("conv3", 3, 1), ("pool2", 2, 2)]
-    viz_conv.draw_receptive_field(_ax(fig), cx.receptive_field(layers, 12),
-                                  cx.receptive_field_units(layers, 12, 2))
+    viz_rf.draw_receptive_field(_ax(fig), receptive_field(layers, 12),
+                                receptive_field_units(layers, 12, 2))
 
 
 def _filters(fig, d):
-    viz_model.show_filters(_ax(fig), _stack(d)[:, :3, :3], ncols=3)
+    viz_tiles.show_filters(_ax(fig), _stack(d)[:, :3, :3], ncols=3)
 
 
 def _feature_maps(fig, d):
-    art = viz_model.show_feature_maps(_ax(fig), _stack(d), ncols=2)
-    viz_model.update_feature_maps(art, 2 * _stack(d))
+    art = viz_tiles.show_feature_maps(_ax(fig), _stack(d), ncols=2)
+    viz_tiles.update_feature_maps(art, 2 * _stack(d))
 
 
 def _confusion(fig, d):
@@ -396,10 +415,10 @@ def _filter_bank(fig, d):
     from cnnedu.kernels import get_kernel
 
     viz_canvas.BlitCanvas(fig)
-    art = viz_conv.draw_filter_bank(fig, d)
-    viz_conv.update_filter_bank(art, cx.filter_view(d, get_kernel("sobel_x")), "sobel_x")
-    viz_conv.update_filter_bank(art, cx.filter_view(d, "1 2\n3"), "custom")
-    viz_conv.update_filter_bank(art, cx.filter_view(d, "1 1\n1 1"), "custom")
+    art = viz_kernels.draw_filter_bank(fig, d)
+    viz_kernels.update_filter_bank(art, filter_view(d, get_kernel("sobel_x")), "sobel_x")
+    viz_kernels.update_filter_bank(art, filter_view(d, "1 2\n3"), "custom")
+    viz_kernels.update_filter_bank(art, filter_view(d, "1 1\n1 1"), "custom")
 
 
 #: name -> (draw(fig, data), maps on signed data, maps on non-negative data); the
@@ -425,26 +444,26 @@ CASES = {
     "viz_model.draw_digit_panels+update_digit_panels": (
         _digit_panels, {viz.IMAGE_CMAP, viz.MAGNITUDE_CMAP}, {viz.IMAGE_CMAP, viz.MAGNITUDE_CMAP}),
     "viz_backprop.draw_scalar_graph": (_scalar_graph, NONE, NONE),
-    "viz_backprop.signed_map+update_signed_map": (_signed_map, SIGNED, SIGNED),
-    "viz_backprop.padded_map+update_padded_map": (_padded_map, SIGNED, {viz.IMAGE_CMAP}),
-    "viz_backprop.cell_outlines+set_cell_outlines+fixed_box+routing_arrows+set_routing"
-    "+bare_axes": (_outlines, NONE, NONE),
+    "viz_panels.signed_map+update_signed_map": (_signed_map, SIGNED, SIGNED),
+    "viz_panels.padded_map+update_padded_map": (_padded_map, SIGNED, {viz.IMAGE_CMAP}),
+    "viz_panels.cell_outlines+set_cell_outlines+fixed_box+bare_axes": (_outlines, NONE, NONE),
+    "viz_routing.routing_arrows+set_routing": (_routing_marks, NONE, NONE),
     "viz_backprop.show_gradient_check": (_gradient_check, SIGNED, SIGNED),
-    "viz_backprop.draw_loss_curves": (_loss_curves, NONE, NONE),
-    "viz_backprop.draw_conv_backward+update_conv_backward": (_conv_backward, SIGNED,
-                                                             {viz.IMAGE_CMAP, viz.SIGNED_CMAP}),
-    "viz_backprop.draw_learn_kernel+update_learn_kernel": (_learn_kernel, SIGNED, SIGNED),
-    "viz_backprop.draw_maxpool_routing+update_maxpool_routing": (_maxpool_routing, SIGNED,
-                                                                 SIGNED),
-    "viz_backprop.set_grid_labels": (_titles_and_labels, SIGNED, {viz.IMAGE_CMAP}),
-    "viz_conv.draw_padded_input+update_padded_input": (_padded_input, SIGNED, {viz.IMAGE_CMAP}),
+    "viz_learn.draw_loss_curves": (_loss_curves, NONE, NONE),
+    "viz_conv_backward.draw_conv_backward+update_conv_backward": (
+        _conv_backward, SIGNED, {viz.IMAGE_CMAP, viz.SIGNED_CMAP}),
+    "viz_learn.draw_learn_kernel+update_learn_kernel": (_learn_kernel, SIGNED, SIGNED),
+    "viz_routing.draw_maxpool_routing+update_maxpool_routing": (_maxpool_routing, SIGNED,
+                                                                SIGNED),
+    "viz_panels.set_grid_labels": (_titles_and_labels, SIGNED, {viz.IMAGE_CMAP}),
+    "viz_grid.draw_padded_input+update_padded_input": (_padded_input, SIGNED, {viz.IMAGE_CMAP}),
     "viz_conv.draw_footprint+update_footprint+draw_never_read+update_never_read"
     "+draw_window_values+update_window_values": (_footprint, SIGNED, {viz.IMAGE_CMAP}),
     "viz_conv.draw_products": (_products, SIGNED, SIGNED),
-    "viz_conv.draw_output+update_output": (_output, SIGNED, {viz.IMAGE_CMAP}),
-    "viz_conv.draw_receptive_field": (_receptive_field, NONE, NONE),
-    "viz_model.show_filters": (_filters, SIGNED, SIGNED),
-    "viz_model.show_feature_maps+update_feature_maps": (_feature_maps, SIGNED,
+    "viz_grid.draw_output+update_output": (_output, SIGNED, {viz.IMAGE_CMAP}),
+    "viz_rf.draw_receptive_field": (_receptive_field, NONE, NONE),
+    "viz_tiles.show_filters": (_filters, SIGNED, SIGNED),
+    "viz_tiles.show_feature_maps+update_feature_maps": (_feature_maps, SIGNED,
                                                         {viz.MAGNITUDE_CMAP}),
     "viz_model.show_confusion_matrix": (_confusion, {viz.MAGNITUDE_CMAP}, {viz.MAGNITUDE_CMAP}),
     "viz_model.show_probabilities+update_probabilities": (_probabilities, NONE, NONE),
@@ -459,17 +478,20 @@ CASES = {
                                                          {viz.IMAGE_CMAP, viz.SIGNED_CMAP}),
     "viz_conv.draw_stride_explorer+update_stride_explorer": (_stride_explorer, SIGNED,
                                                              {viz.IMAGE_CMAP}),
-    "viz_conv.draw_filter_bank+update_filter_bank": (_filter_bank, SIGNED,
+    "viz_kernels.draw_filter_bank+update_filter_bank": (_filter_bank, SIGNED,
                                                      {viz.IMAGE_CMAP, viz.SIGNED_CMAP}),
 }
 
 #: Public functions of the viz modules that draw nothing themselves.
-NOT_DRAWING = {"viz.signed_cmap_limits", "viz.cmap_and_limits", "viz_backprop.padded_cmap",
-               "viz_canvas.blit_figure", "viz_canvas.png_bytes", "viz_model.mosaic",
+NOT_DRAWING = {"viz_panels.set_image", "viz_panels.same_image", "viz_panels.with_padding",
+               "viz_panels.spines", "viz_panels.invalidate",
+               "viz.signed_cmap_limits", "viz.cmap_and_limits", "viz_panels.padded_cmap",
+               "viz_canvas.blit_figure", "viz_canvas.png_bytes", "viz_tiles.mosaic",
                "viz_act.robust_limits", "viz_act.rounded_limits", "viz_act.logit_label",
-               "viz_act.probability_label", "viz_model.vector_tiles",
+               "viz_act.probability_label", "viz_tiles.vector_tiles",
                "viz_text.format_number", "viz_text.number_formatter", "viz_text.text_colours",
-               "viz_text.cell_text_colours"}
+               "viz_text.cell_text_colours",
+               "viz_kernels.kernel_picture"}   # returns a picture, draws on no Axes
 
 
 @pytest.mark.parametrize("data", ["signed", "non-negative"])

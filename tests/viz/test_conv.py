@@ -27,45 +27,6 @@ def square_centres(collection):
     return np.array([p.vertices[:4].mean(axis=0) for p in collection.get_paths()])
 
 
-# -------------------------------------------------------------- padded input
-def test_draw_padded_input_outlines_the_input_and_tints_the_padding(ax):
-    win = cx.window_at(np.ones((3, 4)), np.ones((2, 2)), 0, 0, padding=(1, 2))
-    art = vc.draw_padded_input(ax, win.padded, win.pads, title="x")
-    assert art.image.get_array().shape == (5, 8)
-    assert art.border.get_xy() == (1.5, 0.5) and art.border.get_width() == 4
-    assert art.border.get_height() == 3
-    alpha = art.padding.get_array()[..., 3]
-    assert (alpha[1:4, 2:6] == 0).all() and (alpha[0] > 0).all() and (alpha[:, :2] > 0).all()
-    assert ax.get_xlim() == (-0.5, 7.5) and ax.get_ylim() == (4.5, -0.5)
-    assert ax.get_title() == "x"
-    assert len(art.grid.get_segments()) == (5 + 1) + (8 + 1)
-
-
-def test_update_padded_input_changes_shape_and_limits_in_place(ax):
-    art = vc.draw_padded_input(ax, np.zeros((4, 4)), (0, 0, 0, 0))
-    vc.update_padded_input(art, np.ones((6, 6)), (1, 1, 1, 1), limits=(9, 7))
-    assert art.image.get_array().shape == (6, 6)
-    assert art.image.get_extent() == [-0.5, 5.5, 5.5, -0.5]
-    assert art.border.get_xy() == (0.5, 0.5) and art.border.get_width() == 4
-    assert ax.get_xlim() == (-0.5, 6.5) and ax.get_ylim() == (8.5, -0.5)
-    assert len(ax.images) == 2                           # nothing was drawn again
-
-
-@pytest.mark.parametrize("pads, match", [
-    ((1, 1, 1), r"pads must be \(top, bottom, left, right\) non-negative ints, got \(1, 1, 1\)"),
-    ((2, 2, 0, 0), r"pads \(2, 2, 0, 0\) leave no input inside a padded array of shape \(4, 4\)"),
-    ((0, -1, 0, 0), r"pads must be .*got \(0, -1, 0, 0\)"),
-])
-def test_draw_padded_input_bad_pads(ax, pads, match):
-    with pytest.raises(ValueError, match=match):
-        vc.draw_padded_input(ax, np.zeros((4, 4)), pads)
-
-
-def test_draw_functions_need_axes():
-    with pytest.raises(TypeError, match="ax must be a matplotlib Axes, got Figure"):
-        vc.draw_output(Figure(), np.zeros((2, 2)))
-
-
 # ---------------------------------------------------------------- footprint
 def test_footprint_has_one_square_per_tap_at_the_dilated_positions(ax):
     win = cx.window_at(np.zeros((9, 9)), np.ones((3, 2)), 1, 2, stride=2, dilation=(2, 3))
@@ -122,68 +83,6 @@ def test_products_use_a_diverging_map_centred_at_zero_and_no_negative_zero(ax):
     assert ax.get_title() == "products x·w"
     fixed = vc.draw_products(Figure().subplots(), np.ones((2, 2)), vmax=5)
     assert fixed.image.get_clim() == (-5.0, 5.0)
-
-
-# ------------------------------------------------------------------ output
-def test_output_blanks_later_cells_and_outlines_the_current_one(ax):
-    y = np.arange(6.0).reshape(2, 3) - 2
-    grid = vc.draw_output(ax, y, filled=4, current=(1, 0), fmt="{:.1f}", title="y")
-    values = shown(grid.image)
-    assert np.isnan(values[1, 1]) and np.isnan(values[1, 2]) and values[1, 0] == 1.0
-    assert [t.get_text() for t in grid.texts[1]] == ["1.0", "", ""]
-    assert grid.texts[0][2].get_text() == "0.0"                 # not '-0.0'
-    assert grid.current.get_xy() == (-0.5, 0.5)
-    assert grid.image.get_cmap().name == SIGNED_CMAP and grid.image.get_clim() == (-3.0, 3.0)
-    vc.update_output(grid, y, filled=6, current=(1, 2))
-    assert not np.isnan(shown(grid.image)).any()
-    assert grid.texts[1][2].get_text() == "3.0" and grid.current.get_xy() == (1.5, 0.5)
-    vc.update_output(grid, y, filled=0, current=None)
-    assert np.isnan(shown(grid.image)).all() and not grid.current.get_visible()
-
-
-def test_output_without_values_can_change_shape(ax):
-    grid = vc.draw_output(ax, np.ones((2, 2)))
-    assert grid.texts is None and grid.image.get_cmap().name == "gray"
-    vc.update_output(grid, np.zeros((4, 3)), current=(3, 2), limits=(6, 6))
-    assert grid.image.get_array().shape == (4, 3)
-    assert grid.blank.get_width() == 3 and grid.blank.get_height() == 4
-    assert ax.get_xlim() == (-0.5, 5.5)
-
-
-def test_output_with_values_keeps_its_shape(ax):
-    grid = vc.draw_output(ax, np.ones((2, 2)), fmt="{:.1f}")
-    with pytest.raises(ValueError, match=r"output must keep the grid's shape \(2, 2\) when values "
-                                         r"are written in the cells, got \(3, 3\)"):
-        vc.update_output(grid, np.ones((3, 3)))
-    with pytest.raises(ValueError, match=r"output must be a non-empty 2-D array \(H, W\), got "
-                                         r"shape \(2,\)"):
-        vc.draw_output(ax, np.ones(2))
-    with pytest.raises(TypeError, match="fmt must be a format string"):
-        vc.draw_output(ax, np.ones((2, 2)), fmt=3)
-
-
-# --------------------------------------------------------- receptive field
-def test_receptive_field_diagram_highlights_the_units_that_feed_one_unit(ax):
-    layers = [("conv3", 3, 1), ("pool2", 2, 2), ("conv3", 3, 1), ("pool2", 2, 2)]
-    table = cx.receptive_field(layers, 28)
-    units = cx.receptive_field_units(layers, 28, 2)
-    boxes, labels = vc.draw_receptive_field(ax, table, units)
-    assert [len(b.get_paths()) for b in boxes] == [28, 26, 13, 11, 5]
-    orange = matplotlib.colors.to_rgba(vc.FOOTPRINT_COLOR)
-    for b, chosen in zip(boxes, units):
-        lit = [k for k, c in enumerate(b.get_facecolors()) if np.allclose(c, orange)]
-        assert lit == list(chosen)
-    # a pool2 unit of the last layer is 4 input pixels wide and centred on its field
-    np.testing.assert_allclose(square_centres(boxes[4])[2, 0], 4.5 + 2 * 4)
-    assert labels[0].get_text() == "input:  r = 1, j = 1"
-    assert labels[4].get_text() == "pool2 (k=2, s=2):  r = 10, j = 4"
-
-
-def test_receptive_field_diagram_needs_matching_inputs(ax):
-    table = cx.receptive_field([("c", 3, 1)])
-    with pytest.raises(ValueError, match=r"table must come from "
-                                         r"receptive_field\(layers, input_size\)"):
-        vc.draw_receptive_field(ax, table, [np.array([0]), np.array([0])])
 
 
 # ------------------------------------------------------------------ explorers
@@ -246,29 +145,3 @@ def test_stride_explorer_redraws_the_background_only_for_a_new_setting():
     vc.update_stride_explorer(art, cx.stride_view(same, 0))
     assert not art.nothing.get_visible()
     assert art.titles.texts[0] == "padded input 10×10 (input 8×8, padding 'same')"
-
-
-def test_filter_bank_panels_follow_the_kernel_and_its_shape():
-    from cnnedu.kernels import get_kernel
-
-    x = np.random.default_rng(1).random((12, 10))
-    fig = blit_figure(7.2, 2.5)
-    art = vc.draw_filter_bank(fig, x)
-    view = cx.filter_view(x, get_kernel("sobel_x"))
-    vc.update_filter_bank(art, view, "sobel_x")
-    np.testing.assert_array_equal(art.feature_map.get_array(), view.feature_map)
-    assert art.feature_map.get_cmap().name == SIGNED_CMAP
-    assert art.feature_map.get_clim() == view.limits
-    assert art.weights.labels == ["-1", "0", "1", "-2", "0", "2", "-1", "0", "1"]
-    assert art.titles.texts == ["kernel w (3×3, sobel_x)", "feature map y = x ⋆ w"]
-    grid = art.grid
-    vc.update_filter_bank(art, cx.filter_view(x, get_kernel("box_blur_3x3")), "box_blur_3x3")
-    assert art.grid is grid                                   # same shape: updated in place
-    assert art.feature_map.get_cmap().name == "gray" and art.weights.labels[0] == "0.111"
-    vc.update_filter_bank(art, cx.filter_view(x, "1 2\n3 4"), "custom")
-    assert art.grid is not grid and art.grid.image.get_array().shape == (2, 2)
-    vc.update_filter_bank(art, cx.filter_view(x, "1 2\n3"), "custom")
-    assert art.grid is None and art.weights.labels == []
-    assert np.isnan(shown(art.feature_map)).all()
-    assert art.titles.texts == ["kernel w: cannot read it", "feature map: none"]
-    assert art.feature_map in fig.canvas.dynamic

@@ -7,9 +7,8 @@ from matplotlib.figure import Figure
 
 from cnnedu.explain.pool import pool_window
 from cnnedu.ops.pool import max_pool2d
-from cnnedu.viz.pool import (CellGrid, Outlines, draw_pool_input, draw_pool_output,
-                             draw_pool_window, update_pool_input,
-                             update_pool_output, update_pool_window)
+from cnnedu.viz.pool import (draw_pool_input, draw_pool_output, draw_pool_window,
+                             update_pool_input, update_pool_output, update_pool_window)
 from cnnedu.viz.text import format_number
 
 matplotlib.use("Agg")
@@ -159,16 +158,3 @@ def test_output_too_many_cells_for_numbers():
     art = draw_pool_output(Figure(figsize=(1, 1)).add_subplot(), RNG.standard_normal((20, 20)))
     assert art.labels.labels == []          # a 20x20 map in one inch: no readable numbers
 
-
-# ------------------------------------------------------------------ helpers
-def test_cell_grid_grows_when_needed():
-    ax = axes()
-    grid = CellGrid(ax, (0, 2), (0, 2))
-    grid.show(np.ones((3, 2, 4)), top=-1, left=0)
-    assert grid.rows == (-1, 2) and grid.block == (-1, 0, 3, 2)
-    assert ax.get_ylim()[1] < -1.5 < ax.get_ylim()[0]
-
-
-def test_outlines_reject_unknown_styles():
-    with pytest.raises(ValueError, match=r"unknown outline styles \['dotted'\]"):
-        Outlines(axes()).set(dotted=[(0, 0, 1, 1)])

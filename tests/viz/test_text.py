@@ -12,8 +12,9 @@ from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from cnnedu.viz import base as vbase  # noqa: E402
-from cnnedu.viz import backprop as vb  # noqa: E402
+from cnnedu.viz import panels as vpan  # noqa: E402
 from cnnedu.viz import conv as vc  # noqa: E402
+from cnnedu.viz import grid as vg  # noqa: E402
 from cnnedu.viz import model as vm  # noqa: E402
 from cnnedu.viz import pool as vp  # noqa: E402
 from cnnedu.viz.text import (LUMINANCE_THRESHOLD, MINUS, LabelLayer, PanelTitles,  # noqa: E402
@@ -120,18 +121,18 @@ def test_every_picture_follows_the_one_colour_rule():
     vbase.update_grid_values(grid, values[::-1])
     assert [[t.get_color() for t in row] for row in grid.texts] == expected[::-1].tolist()
 
-    out = vc.draw_output(Figure().subplots(), values, cmap="gray", vmin=0, vmax=1,
+    out = vg.draw_output(Figure().subplots(), values, cmap="gray", vmin=0, vmax=1,
                          fmt="{:.1f}")
     assert [[t.get_color() for t in row] for row in out.texts] == expected.tolist()
 
     ax = Figure().subplots()
-    im = vc.draw_padded_input(ax, values, (0, 0, 0, 0), cmap="gray", vmin=0, vmax=1).image
+    im = vg.draw_padded_input(ax, values, (0, 0, 0, 0), cmap="gray", vmin=0, vmax=1).image
     texts = vc.draw_window_values(ax, values, [0, 1], [0, 1, 2], image=im)
     assert [t.get_color() for t in texts] == expected.ravel().tolist()
 
     ax = Figure().subplots()
     im = ax.imshow(values, cmap="gray", vmin=0, vmax=1)
-    labels = vb.set_grid_labels(LabelLayer(ax), im, values)
+    labels = vpan.set_grid_labels(LabelLayer(ax), im, values)
     assert _face(labels.artist) == expected.ravel().tolist()
 
     art = vp.draw_pool_output(Figure(figsize=(4, 4)).subplots(), values, cmap="gray", vmin=0,

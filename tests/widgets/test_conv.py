@@ -9,9 +9,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
 from cnnedu.explain import conv as cx
+from cnnedu.explain.kernels import filter_view
 from cnnedu.geometry import conv_output_size
 from cnnedu.ops.conv import conv2d, correlate2d
-from cnnedu.kernels import get_kernel, kernel_names
+from cnnedu.kernels import format_kernel, get_kernel, kernel_names, parse_kernel
 from cnnedu.widgets.conv import filter_bank, kernel_slider, stride_explorer
 
 
@@ -218,7 +219,7 @@ def test_filter_bank_feature_map_for_every_preset(bank, name):
     np.testing.assert_allclose(state["feature_map"], correlate2d(state["input"], get_kernel(name),
                                                                  mode="same"))
     assert state["error"] == "" and state["preset"] == name
-    assert cx.parse_kernel(bank.controls["weights"].value).tolist() == get_kernel(name).tolist()
+    assert parse_kernel(bank.controls["weights"].value).tolist() == get_kernel(name).tolist()
     assert bank.figure.axes[2].images[0].get_cmap().name == (
         "RdBu_r" if get_kernel(name).min() < 0 else "gray")
 
@@ -339,17 +340,17 @@ def test_filter_caption_is_a_function_of_the_view():
     from cnnedu.widgets.conv import filter_caption
 
     x = np.random.default_rng(0).random((8, 9))
-    view = cx.filter_view(x, get_kernel("sobel_x"))
+    view = filter_view(x, get_kernel("sobel_x"))
     y, m = view.feature_map, view.limits[1]
     assert filter_caption(view, "sobel_x") == (
         f"{describe_kernel('sobel_x')} Weights sum to 0; y ranges from {y.min():.2f} to "
         f"{y.max():.2f} (blue negative, white 0, red positive; colours saturate at ±{m:.2f}, "
         f"the 99th percentile of |y|).")
-    view = cx.filter_view(x, "1/9 1/9 1/9\n1/9 1/9 1/9\n1/9 1/9 1/9")
+    view = filter_view(x, "1/9 1/9 1/9\n1/9 1/9 1/9\n1/9 1/9 1/9")
     assert filter_caption(view, "custom").startswith("Your own kernel. Weights sum to 1; ")
     assert filter_caption(view, "custom").endswith(
         "(grey levels: black the smallest value, white the largest).")
-    assert filter_caption(cx.filter_view(x, "1 <2"), "custom") == (
+    assert filter_caption(filter_view(x, "1 <2"), "custom") == (
         "<b>Cannot read the kernel:</b> row 1, entry 2: &#x27;&lt;2&#x27; is not a number "
         "(write numbers like 1, -0.5, 2e-1 or 1/9). One row per line, numbers separated by "
         "spaces or commas, e.g. <code>1 0 -1</code>.")
@@ -377,11 +378,11 @@ def test_filter_bank_controls_follow_each_other_quietly():
     ex = filter_bank(np.random.default_rng(0).random((10, 12)))
     renders = count_updates(ex)
     ex.controls["kernel"].value = "sharpen"
-    assert ex.controls["weights"].value == cx.format_kernel(get_kernel("sharpen"))
-    ex.controls["weights"].value = cx.format_kernel(get_kernel("sharpen"))   # unchanged text
+    assert ex.controls["weights"].value == format_kernel(get_kernel("sharpen"))
+    ex.controls["weights"].value = format_kernel(get_kernel("sharpen"))   # unchanged text
     ex.controls["kernel"].value = "custom"          # the sharpen weights, now as 'custom'
     assert ex.state()["preset"] == "custom"
     np.testing.assert_array_equal(ex.state()["kernel"], get_kernel("sharpen"))
     ex.set_values(kernel="identity")
-    assert ex.controls["weights"].value == cx.format_kernel(get_kernel("identity"))
+    assert ex.controls["weights"].value == format_kernel(get_kernel("identity"))
     assert len(renders) == 3

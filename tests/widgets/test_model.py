@@ -7,7 +7,7 @@ from cnnedu.explain.model import feature_maps
 from cnnedu.nn import Conv2D, Dense, Flatten, Input, MaxPool2D
 from cnnedu.nn.model import Sequential
 from cnnedu.nn.zoo import classic_cnn
-from cnnedu.viz.model import mosaic
+from cnnedu.viz.tiles import mosaic
 from cnnedu.explain.model import GRID, cells_to_image, image_to_cells
 from cnnedu.widgets.model import N_CHANNELS, N_DIGITS, digit_explorer
 
