@@ -37,6 +37,7 @@ import numpy as np
 
 from cnnedu.data import load_digits
 from cnnedu.nn import Conv2D, Dense, Flatten, Input, MaxPool2D
+from cnnedu.nn.loss import loss_and_gradient
 from cnnedu.nn.model import Sequential
 from cnnedu.nn.optim import Adam
 
@@ -88,7 +89,7 @@ def bench_step(steps: int, batch_size: int, warmup: int = 5) -> None:
             out = layer.forward(out, training=True)
             fwd[layer.name].append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        _, dout, _ = model._loss(out, yb)
+        _, dout, _ = loss_and_gradient(model, out, yb)
         other["loss"].append(time.perf_counter() - t0)
         for layer in reversed(model.layers):
             t0 = time.perf_counter()

@@ -20,9 +20,11 @@ input. They live in small modules by topic, named as the ops they wrap:
 
 Keras' longer names are aliases: ``MaxPooling2D``, ``AveragePooling2D``,
 ``GlobalAveragePooling2D``. Models and training live beside them:
-:mod:`cnnedu.nn.model` (``Sequential``), :mod:`cnnedu.nn.optim` (``SGD``,
-``Adam``), :mod:`cnnedu.nn.zoo` (``classic_cnn``) and
-:mod:`cnnedu.nn.summary` (parameter counts, the summary table).
+:mod:`cnnedu.nn.model` (``Sequential``), :mod:`cnnedu.nn.training` (the
+mini-batch loop of ``fit``, ``History``), :mod:`cnnedu.nn.loss` (the loss and
+metrics ``compile`` takes), :mod:`cnnedu.nn.optim` (``SGD``, ``Adam``),
+:mod:`cnnedu.nn.zoo` (``classic_cnn``) and :mod:`cnnedu.nn.summary`
+(parameter counts, the summary table).
 """
 from .base import Input, Layer
 from .activation import ELU, SELU, Activation, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh

@@ -12,7 +12,7 @@ The API mirrors Keras, so the classic MNIST example reads the same::
     history = model.fit(X, y, epochs=3, batch_size=64, validation_data=(X_test, y_test))
     model.summary()
 
-**Softmax and cross-entropy are fused.** With
+**Softmax and cross-entropy are fused** (:mod:`cnnedu.nn.loss`). With
 ``loss='sparse_categorical_crossentropy'`` and a model whose last layer ends
 in a softmax (``Dense(10, activation='softmax')`` or a ``Softmax()`` layer),
 the loss is computed from that layer's *pre-softmax* output, the logits
@@ -27,10 +27,12 @@ so it returns probabilities either way.
 Everything random comes from the model's ``seed``: the initial weights,
 dropout masks and the shuffling of the training set, so two models built
 and trained with the same seed and data end with identical weights.
+
+The mini-batch loop of :meth:`Sequential.fit` and its :class:`History` live
+in :mod:`cnnedu.nn.training`.
 """
 from __future__ import annotations
 
-import math
 import numbers
 import re
 
@@ -39,50 +41,20 @@ import numpy as np
 from .._checks import check_positive_int, float_dtype
 from ..ops.activation import softmax
 from .base import Input, Layer
-from ..ops.loss import mse, softmax_cross_entropy
 from .checks import check_inputs, check_labels, check_targets
+from .loss import (CLASSIFICATION, backward_from_loss, loss_and_gradient, metric_logs,
+                   resolve_loss, resolve_metrics)
 from .optim import get_optimizer
-from .progress import ProgressBar
 from .summary import summary_table
+from .training import (History, divergence_error, evaluate_batches, fit_epochs,
+                       steps_per_epoch, train_step)
 
-__all__ = ["Sequential", "History"]
-
-CLASSIFICATION = "sparse_categorical_crossentropy"
-_LOSSES = {CLASSIFICATION: CLASSIFICATION, "mse": "mse", "mean_squared_error": "mse"}
+__all__ = ["Sequential"]
 
 
 def _snake(name: str) -> str:
     """``'MaxPool2D'`` -> ``'max_pool2d'``, ``'LeakyReLU'`` -> ``'leaky_relu'``."""
     return re.sub(r"(?<=[a-z])(?=[A-Z][a-z])", "_", name).lower()
-
-
-class History:
-    """What :meth:`Sequential.fit` returns: per-epoch metrics, as in Keras.
-
-    Attributes
-    ----------
-    history : dict of str -> list of float
-        ``'loss'`` and, as compiled and given, ``'accuracy'``, ``'val_loss'``,
-        ``'val_accuracy'``; one value per epoch.
-    epoch : list of int
-        The epoch indices (0-based, as in Keras).
-    params : dict
-        ``epochs``, ``steps`` (batches per epoch), ``batch_size``.
-    """
-
-    def __init__(self, params: dict):
-        self.history: dict[str, list[float]] = {}
-        self.epoch: list[int] = []
-        self.params = params
-
-    def _append(self, epoch: int, metrics: dict) -> None:
-        self.epoch.append(epoch)
-        for key, value in metrics.items():
-            self.history.setdefault(key, []).append(float(value))
-
-    def __repr__(self) -> str:
-        last = ", ".join(f"{k}={v[-1]:.4f}" for k, v in self.history.items())
-        return f"History({len(self.epoch)} epochs; last: {last})"
 
 
 class Sequential:
@@ -266,44 +238,22 @@ class Sequential:
 
     __call__ = forward
 
-    def _softmax_head(self) -> bool:
-        """Is the loss fused with a softmax at the end of the last layer?"""
-        return (self.loss == CLASSIFICATION and bool(self.layers)
-                and self.layers[-1].activation == "softmax")
-
     def backward(self, dout) -> np.ndarray:
         """Backward pass from ``dout = dL/d(output)``; fills every layer's ``grads``."""
         for layer in reversed(self.layers):
             dout = layer.backward(dout)
         return dout
 
-    def _loss(self, out, y):
-        """``(loss, dscores, scores)``; ``scores`` are the logits for classification."""
-        if self.loss == CLASSIFICATION:
-            logits = self.layers[-1].preactivation if self._softmax_head() else out
-            loss, dlogits = softmax_cross_entropy(logits, y)
-            return loss, dlogits, logits
-        loss, dout = mse(out, y)
-        return loss, dout, out
-
-    def _backward_from_loss(self, dscores) -> None:
-        if self._softmax_head():
-            dout = self.layers[-1].backward_preactivation(dscores)
-            for layer in reversed(self.layers[:-1]):
-                dout = layer.backward(dout)
-        else:
-            self.backward(dscores)
-
     def compute_loss(self, X, y, training: bool = False) -> float:
         """The loss on a batch (no gradients, no update)."""
         self._require_compiled("compute_loss")
-        return self._loss(self.forward(X, training=training), y)[0]
+        return loss_and_gradient(self, self.forward(X, training=training), y)[0]
 
     def compute_gradients(self, X, y, training: bool = True) -> float:
         """Forward and backward on a batch: returns the loss, fills every layer's ``grads``."""
         self._require_compiled("compute_gradients")
-        loss, dscores, _ = self._loss(self.forward(X, training=training), y)
-        self._backward_from_loss(dscores)
+        loss, dscores, _ = loss_and_gradient(self, self.forward(X, training=training), y)
+        backward_from_loss(self, dscores)
         return loss
 
     # ------------------------------------------------------------------ compile
@@ -322,21 +272,8 @@ class Sequential:
             ``['accuracy']`` or nothing.
         """
         self.optimizer = get_optimizer(optimizer)
-        if not isinstance(loss, str) or loss.lower() not in _LOSSES:
-            hint = ""
-            if loss == "categorical_crossentropy":
-                hint = ("; labels here are class indices, so use "
-                        "'sparse_categorical_crossentropy' (one-hot y: y.argmax(axis=1))")
-            raise ValueError(f"loss must be 'sparse_categorical_crossentropy' or 'mse', "
-                             f"got {loss!r}{hint}")
-        self.loss = _LOSSES[loss.lower()]
-        if metrics is None:
-            metrics = []
-        metrics = [metrics] if isinstance(metrics, str) else list(metrics)
-        for m in metrics:
-            if m not in ("accuracy", "acc"):
-                raise ValueError(f"metrics may only hold 'accuracy', got {m!r}")
-        self.metrics = ["accuracy"] if metrics else []
+        self.loss = resolve_loss(loss)
+        self.metrics = resolve_metrics(metrics)
 
     def _require_compiled(self, what: str) -> None:
         if self.optimizer is None or self.loss is None:
@@ -357,39 +294,7 @@ class Sequential:
             return check_labels(y, n, self.output_shape, name, x_name)
         return check_targets(y, n, self.output_shape, name, x_name).astype(self.dtype, copy=False)
 
-    # ------------------------------------------------------------------ metrics
-    def _n_correct(self, scores, y) -> int:
-        if self.loss == CLASSIFICATION:
-            return int(np.count_nonzero(scores.argmax(axis=1) == y))
-        if scores.ndim == 2 and scores.shape[1] > 1:        # one-hot targets
-            return int(np.count_nonzero(scores.argmax(axis=1) == y.argmax(axis=1)))
-        hits = (scores > 0.5) == (y > 0.5)                   # one 0/1 target per sample
-        return int(np.count_nonzero(hits.reshape(len(y), -1).all(axis=1)))
-
-    @staticmethod
-    def _nan_error(where: str, lr) -> FloatingPointError:
-        return FloatingPointError(
-            f"the loss became NaN or inf at {where}: the model's outputs are no longer finite. "
-            f"Training diverged: try a smaller learning rate (lr is {lr:g}).")
-
     # ------------------------------------------------------------------ training
-    def _train_step(self, X, y):
-        """Forward, loss, backward and update on a checked batch: ``(loss, n_correct)``.
-
-        ``loss`` is ``None`` (and nothing is updated) if the outputs are not finite.
-        """
-        with np.errstate(over="ignore", invalid="ignore"):
-            out = self.forward(X, training=True)
-            scores = self.layers[-1].preactivation if self._softmax_head() else out
-            if not np.isfinite(scores).all():
-                return None, 0
-            loss, dscores, scores = self._loss(out, y)
-            if not math.isfinite(loss):
-                return None, 0
-            self._backward_from_loss(dscores)
-            self.optimizer.step(self.parameters(), self.gradients())
-        return loss, (self._n_correct(scores, y) if self.metrics else 0)
-
     def train_on_batch(self, X, y):
         """One optimisation step on one batch: forward, loss, backward, update.
 
@@ -405,9 +310,9 @@ class Sequential:
         self._require_compiled("train_on_batch")
         X = self._check_X(X)
         y = self._check_y(y, len(X))
-        loss, hits = self._train_step(X, y)
+        loss, hits = train_step(self, X, y)
         if loss is None:
-            raise self._nan_error("a training batch", self.optimizer.lr)
+            raise divergence_error("a training batch", self.optimizer.lr)
         return (loss, hits / len(X)) if self.metrics else loss
 
     def fit(self, X, y, epochs: int = 1, batch_size: int = 32, validation_data=None,
@@ -450,62 +355,23 @@ class Sequential:
         y = self._check_y(y, len(X))
         if len(X) == 0:
             raise ValueError("X holds no samples")
-        val = None
-        if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-                raise ValueError("validation_data must be a pair (X_val, y_val)")
-            Xv = self._check_X(validation_data[0], "X_val")
-            val = (Xv, self._check_y(validation_data[1], len(Xv), "y_val", "X_val"))
-
-        n = len(X)
-        steps = -(-n // batch_size)
-        history = History({"epochs": epochs, "steps": steps, "batch_size": batch_size})
+        val = self._check_validation_data(validation_data)
+        history = History({"epochs": epochs, "steps": steps_per_epoch(len(X), batch_size),
+                           "batch_size": batch_size})
         self.history = history
-        for epoch in range(epochs):
-            order = self._shuffle_rng.permutation(n) if shuffle else None
-            bar = ProgressBar(steps, epoch + 1, epochs, verbose)
-            total_loss, correct, seen = 0.0, 0, 0
-            for b in range(steps):
-                idx = order[b * batch_size:(b + 1) * batch_size] if shuffle \
-                    else slice(b * batch_size, (b + 1) * batch_size)
-                Xb, yb = X[idx], y[idx]
-                loss, hits = self._train_step(Xb, yb)
-                if loss is None:
-                    raise self._nan_error(f"epoch {epoch + 1}, batch {b + 1} of {steps}",
-                                          self.optimizer.lr)
-                total_loss += loss * len(Xb)
-                correct += hits
-                seen += len(Xb)
-                bar.update(b + 1, self._metrics(total_loss / seen, correct / seen))
-            logs = self._metrics(total_loss / seen, correct / seen)
-            if val is not None:
-                v_loss, v_correct = self._evaluate(*val, batch_size=max(batch_size, 128))
-                logs.update({"val_" + k: v for k, v in
-                             self._metrics(v_loss, v_correct / len(val[0])).items()})
-            bar.finish(logs)
-            history._append(epoch, logs)
-        return history
+        return fit_epochs(self, history, X, y, val, self._shuffle_rng if shuffle else None,
+                          verbose)
 
-    def _metrics(self, loss: float, acc: float) -> dict:
-        return {"loss": loss, **({"accuracy": acc} if self.metrics else {})}
+    def _check_validation_data(self, validation_data):
+        """Checked ``(X_val, y_val)``, or ``None`` if ``validation_data`` is ``None``."""
+        if validation_data is None:
+            return None
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise ValueError("validation_data must be a pair (X_val, y_val)")
+        Xv = self._check_X(validation_data[0], "X_val")
+        return Xv, self._check_y(validation_data[1], len(Xv), "y_val", "X_val")
 
     # ------------------------------------------------------------------ inference
-    def _evaluate(self, X, y, batch_size: int):
-        total, correct = 0.0, 0
-        with np.errstate(over="ignore", invalid="ignore"):
-            for start in range(0, len(X), batch_size):
-                Xb, yb = X[start:start + batch_size], y[start:start + batch_size]
-                out = self.forward(Xb)
-                scores = self.layers[-1].preactivation if self._softmax_head() else out
-                if not np.isfinite(scores).all():
-                    raise FloatingPointError(
-                        f"the model's outputs are not finite (samples {start} to "
-                        f"{start + len(Xb) - 1}): its weights hold NaN or inf")
-                loss, _, scores = self._loss(out, yb)
-                total += loss * len(Xb)
-                correct += self._n_correct(scores, yb)
-        return total / len(X), correct
-
     def evaluate(self, X, y, batch_size: int = 128, return_dict: bool = False):
         """Loss (and accuracy) on a data set, in inference mode (no dropout).
 
@@ -528,8 +394,8 @@ class Sequential:
         y = self._check_y(y, len(X))
         if len(X) == 0:
             raise ValueError("X holds no samples")
-        loss, correct = self._evaluate(X, y, batch_size)
-        logs = self._metrics(loss, correct / len(X))
+        loss, correct = evaluate_batches(self, X, y, batch_size)
+        logs = metric_logs(self, loss, correct / len(X))
         if return_dict:
             return logs
         return (logs["loss"], logs["accuracy"]) if self.metrics else logs["loss"]

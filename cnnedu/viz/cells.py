@@ -5,24 +5,120 @@ row 0 at the top, so cells outside an array (padding) have negative indices
 (or indices ``>= H``). :class:`CellGrid` colours cells of a fixed mesh in
 place (no image resampling); :class:`Outlines` outlines rectangles of cells
 in a few fixed styles with two ``LineCollection`` s. The pooling pictures of
-:mod:`cnnedu.viz.pool` are drawn with them.
+:mod:`cnnedu.viz.pool` and :mod:`cnnedu.viz.pool_explorer` are drawn with them
+and with the helpers below: the colours of cells (:func:`cmap_and_norm`,
+:func:`cell_colours`), the numbers written in them (:func:`cell_fontsize`,
+:func:`write_cell_labels`), outlines of cell regions as paths
+(:func:`frame_path`, :func:`cells_path`) and the checks the pictures share.
 """
 from __future__ import annotations
 
+import matplotlib
 import numpy as np
 from matplotlib.collections import LineCollection, QuadMesh
-from matplotlib.colors import to_rgba
+from matplotlib.colors import Normalize, to_rgba
+from matplotlib.path import Path
 
-from .base import OKABE_ITO
+from .._checks import as_float_array, check_ndim
+from .base import OKABE_ITO, cmap_and_limits
+from .text import text_colours
 
-__all__ = ["CellGrid", "Outlines", "WINDOW_COLOR", "WINNER_COLOR"]
+__all__ = ["CellGrid", "Outlines", "WINDOW_COLOR", "WINNER_COLOR", "MIN_FONTSIZE"]
 
 #: Outline of the current window and of the current output cell.
 WINDOW_COLOR = "black"
 #: Outline of the winning cell of a max-pooling window (Okabe-Ito yellow,
 #: drawn over a wider black line so that it shows on any colour).
 WINNER_COLOR = OKABE_ITO["yellow"]
+#: Below this size (points) numbers are not written: the cells are too small.
+MIN_FONTSIZE = 5.0
 _BORDER_RGBA = to_rgba("0.55")
+_PAD_RGBA = to_rgba("0.86")
+
+
+def check_map(x2d, name):
+    """``x2d`` as a 2-D float array (H, W), or a ``ValueError`` naming ``name``."""
+    return check_ndim(as_float_array(x2d, name), name, 2, "(H, W)")
+
+
+def check_artists(artists, kind, drawn_by):
+    """A ``TypeError`` unless ``artists`` is a ``kind`` (the tuple that ``drawn_by`` returns)."""
+    if not isinstance(artists, kind):
+        raise TypeError(f"artists must be the {kind.__name__} returned by {drawn_by}, "
+                        f"got {type(artists).__name__}")
+
+
+def cmap_and_norm(arr, cmap, vmin, vmax):
+    """The colour map and ``Normalize`` to colour the cells of ``arr`` (H, W) with.
+
+    As :func:`cnnedu.viz.cmap_and_limits`, with limits over the finite values
+    of ``arr`` when none are given (widened by 1 each way if they are equal).
+    """
+    finite = arr[np.isfinite(arr)]
+    cmap, vmin, vmax = cmap_and_limits(arr, cmap, vmin, vmax)
+    if vmin is None and vmax is None and finite.size:
+        vmin, vmax = float(finite.min()), float(finite.max())
+    if vmin is not None and vmax is not None and not vmin < vmax:
+        vmin, vmax = vmin - 1.0, vmax + 1.0
+    cm = matplotlib.colormaps[cmap] if isinstance(cmap, str) else cmap
+    return cm, Normalize(vmin=vmin, vmax=vmax)
+
+
+def cell_colours(values, cfg):
+    """RGBA colours (..., 4) of ``values`` with ``cfg['cmap']`` and ``cfg['norm']``.
+
+    NaN values (padding) are light grey.
+    """
+    rgba = np.asarray(cfg["cmap"](cfg["norm"](values)), dtype=float)
+    rgba[np.isnan(values)] = _PAD_RGBA
+    return rgba
+
+
+def cell_fontsize(ax, n_cells, longest):
+    """Points at which a label of ``longest`` characters fits a cell of an axes n cells wide."""
+    width_in = ax.get_position().width * ax.figure.get_size_inches()[0]
+    cell = 72 * width_in / max(n_cells, 1)
+    return float(min(1.5 * cell / max(longest, 1), 0.42 * cell, 12.0))
+
+
+def write_cell_labels(cell_labels, positions, labels, rgba, fontsize):
+    """Write ``labels`` at ``positions`` over cells of colours ``rgba``; nothing if too small.
+
+    ``cell_labels`` is a :class:`~cnnedu.viz.text.LabelLayer`; below
+    :data:`MIN_FONTSIZE` points it is cleared. Returns whether labels were written.
+    """
+    if fontsize < MIN_FONTSIZE or not labels:
+        cell_labels.clear()
+        return False
+    cell_labels.set(positions, labels, text_colours(rgba), fontsize)
+    return True
+
+
+def prepare_axes(ax, title):
+    """Switch ``ax``'s frame and ticks off, make its cells square and set its title if any."""
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    if title:
+        ax.set_title(title)
+
+
+def frame_path(top, left, bottom, right, ph, pw):
+    """The padding: the rectangle of the padded map minus that of the map."""
+    outer = [(left - pw, top - ph), (right + pw, top - ph), (right + pw, bottom + ph),
+             (left - pw, bottom + ph), (left - pw, top - ph)]
+    inner = [(left, top), (left, bottom), (right, bottom), (right, top), (left, top)]
+    codes = [Path.MOVETO] + [Path.LINETO] * 3 + [Path.CLOSEPOLY]
+    return Path(outer + inner, codes * 2)
+
+
+def cells_path(cells):
+    """One path made of the unit squares of ``cells`` (``(row, col)`` pairs)."""
+    squares = [[(c - 0.5, r - 0.5), (c + 0.5, r - 0.5), (c + 0.5, r + 0.5),
+                (c - 0.5, r + 0.5), (c - 0.5, r - 0.5)] for r, c in cells]
+    if not squares:
+        return Path(np.zeros((1, 2)))
+    codes = [Path.MOVETO] + [Path.LINETO] * 3 + [Path.CLOSEPOLY]
+    return Path(np.concatenate(squares), codes * len(squares))
 
 
 class CellGrid:

@@ -37,12 +37,12 @@ from matplotlib.colors import to_rgba
 from matplotlib.patches import Rectangle
 
 from ..geometry import format_pair
-from .base import (HIGHLIGHT_COLOR, IMAGE_CMAP, SIGNED_CMAP, as_2d, check_axes,
-                   show_grid_values, signed_cmap_limits)
+from .base import HIGHLIGHT_COLOR, IMAGE_CMAP, SIGNED_CMAP, as_2d, check_axes, signed_cmap_limits
 from .grid import (CURRENT_COLOR, OutputGrid, PaddedInput, draw_output, draw_padded_input,
                    update_output, update_padded_input)
 from .kernels import kernel_picture
 from .text import LabelLayer, PanelTitles, cell_text_colours, number_formatter
+from .values import show_grid_values
 
 __all__ = ["FOOTPRINT_COLOR",
            "Footprint", "draw_footprint", "update_footprint",
@@ -243,8 +243,8 @@ def draw_products(ax, products, vmax=None, fmt="{:.2f}", title="products x·w"):
 
     Returns
     -------
-    cnnedu.viz.GridValues
-        Update it with :func:`cnnedu.viz.update_grid_values`.
+    cnnedu.viz.values.GridValues
+        Update it with :func:`cnnedu.viz.values.update_grid_values`.
     """
     products = as_2d(products, "products")
     lo, hi = signed_cmap_limits(products) if vmax is None else (-float(vmax), float(vmax))

@@ -17,8 +17,9 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .base import IMAGE_CMAP, SIGNED_CMAP, as_2d, show_grid_values, show_image, signed_cmap_limits
+from .base import IMAGE_CMAP, SIGNED_CMAP, as_2d, show_image, signed_cmap_limits
 from .text import LabelLayer, PanelTitles, cell_text_colours, number_formatter
+from .values import show_grid_values
 
 __all__ = ["kernel_picture", "FilterBankArtists", "draw_filter_bank", "update_filter_bank"]
 
@@ -73,7 +74,7 @@ class FilterBankArtists:
     weights: LabelLayer
     #: the titles above the kernel and the feature map
     titles: PanelTitles
-    #: the kernel's grid (:class:`cnnedu.viz.GridValues`), None when no kernel is shown
+    #: the kernel's grid (:class:`cnnedu.viz.values.GridValues`), None when no kernel is shown
     grid: object = None
 
 

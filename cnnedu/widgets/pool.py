@@ -12,8 +12,8 @@ does not fit is explained in the caption, never raised.
 Compute: :func:`cnnedu.explain.pool.pool_settings` (one setting: its
 geometry, the pooled map from :mod:`cnnedu.ops.pool`, the coverage) and
 :func:`cnnedu.explain.pool.pool_view` (one output cell); draw:
-:func:`cnnedu.viz.pool.draw_pooling_explorer` and
-:func:`~cnnedu.viz.pool.update_pooling_explorer`; caption: :func:`pool_caption`.
+:func:`cnnedu.viz.pool_explorer.draw_pooling_explorer` and
+:func:`~cnnedu.viz.pool_explorer.update_pooling_explorer`; caption: :func:`pool_caption`.
 :func:`pooling_explorer` wires them to the controls.
 """
 from __future__ import annotations
@@ -26,7 +26,7 @@ import numpy as np
 from .. import samples
 from .._checks import as_float_array, check_ndim
 from ..explain.pool import pool_settings, pool_view
-from ..viz.pool import draw_pooling_explorer, update_pooling_explorer
+from ..viz.pool_explorer import draw_pooling_explorer, update_pooling_explorer
 from ..viz.text import format_number
 from ._base import Explorer, new_figure
 
@@ -104,7 +104,8 @@ def pooling_explorer(feature_map=None, kind: str = "max", size: int = 2, stride:
         each input cell); the entries that describe an output are None when
         the setting is invalid. ``explorer.artists`` holds the drawn panels
         (``'input'``, ``'window'``, ``'output'``: the artists of
-        :mod:`cnnedu.viz.pool`) and ``explorer.titles`` their titles.
+        :mod:`cnnedu.viz.pool` and :mod:`cnnedu.viz.pool_explorer`) and
+        ``explorer.titles`` their titles.
     """
     if feature_map is None:
         feature_map = samples.edge_map(samples.digit(1), top=7, left=6, size=16)

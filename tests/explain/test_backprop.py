@@ -71,16 +71,26 @@ IDS = [f"{H}x{W}-k{KH}x{KW}-s{s}-p{p}-d{d}".replace(" ", "")
        for H, W, KH, KW, s, p, d in GEOMETRIES]
 
 
-@pytest.mark.parametrize("H, W, KH, KW, s, p, d", GEOMETRIES, ids=IDS)
-def test_single_channel_formulas_equal_conv2d_backward(H, W, KH, KW, s, p, d):
-    rng = np.random.default_rng(0)
+def single_channel_gradients(H, W, KH, KW, s, p, d, seed):
+    """A random one-channel case of one of the GEOMETRIES and what conv2d_backward gives for it.
+
+    Returns ``x (H, W)``, ``w (KH, KW)``, ``dy (OH, OW)`` and the gradients
+    ``dx (H, W)`` and ``dw (KH, KW)``, all drawn from ``default_rng(seed)``.
+    """
+    rng = np.random.default_rng(seed)
     x, w = rng.standard_normal((H, W)), rng.standard_normal((KH, KW))
     y = conv2d(x[None, None], w[None, None], stride=s, padding=p, dilation=d)[0, 0]
     dy = rng.standard_normal(y.shape)
     dx, dw, _ = conv2d_backward(dy[None, None], x[None, None], w[None, None], s, p, d)
-    np.testing.assert_allclose(bx.input_gradient_full(dy, w, (H, W), s, p, d), dx[0, 0],
+    return x, w, dy, dx[0, 0], dw[0, 0]
+
+
+@pytest.mark.parametrize("H, W, KH, KW, s, p, d", GEOMETRIES, ids=IDS)
+def test_single_channel_formulas_equal_conv2d_backward(H, W, KH, KW, s, p, d):
+    x, w, dy, dx, dw = single_channel_gradients(H, W, KH, KW, s, p, d, seed=0)
+    np.testing.assert_allclose(bx.input_gradient_full(dy, w, (H, W), s, p, d), dx,
                                rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(bx.weight_gradient_correlate(x, dy, (KH, KW), s, p, d), dw[0, 0],
+    np.testing.assert_allclose(bx.weight_gradient_correlate(x, dy, (KH, KW), s, p, d), dw,
                                rtol=1e-12, atol=1e-12)
 
 

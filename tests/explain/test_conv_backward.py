@@ -8,7 +8,7 @@ from cnnedu.explain import conv_backward as cb
 from cnnedu.ops.conv import conv2d, conv2d_backward
 from cnnedu.gradcheck import numerical_gradient
 
-from .test_backprop import GEOMETRIES, IDS
+from .test_backprop import GEOMETRIES, IDS, single_channel_gradients
 
 
 # ------------------------------------------------------------------ pixel contributions
@@ -29,17 +29,13 @@ def test_pixel_contributions_by_hand():
 
 @pytest.mark.parametrize("H, W, KH, KW, s, p, d", GEOMETRIES, ids=IDS)
 def test_pixel_contributions_rebuild_the_input_gradient(H, W, KH, KW, s, p, d):
-    rng = np.random.default_rng(3)
-    x, w = rng.standard_normal((H, W)), rng.standard_normal((KH, KW))
-    y = conv2d(x[None, None], w[None, None], stride=s, padding=p, dilation=d)[0, 0]
-    dy = rng.standard_normal(y.shape)
-    dx = conv2d_backward(dy[None, None], x[None, None], w[None, None], s, p, d)[0][0, 0]
+    _, w, dy, dx, _ = single_channel_gradients(H, W, KH, KW, s, p, d, seed=3)
     rebuilt = np.zeros((H, W))
     for r in range(H):
         for c in range(W):
             pc = cb.pixel_contributions((H, W), (KH, KW), (r, c), s, p, d)
             rebuilt[r, c] = sum(dy[i, j] * w[u, v] for i, j, u, v in pc.pairs)
-            assert pc.outputs.shape == y.shape and pc.taps.shape == (KH, KW)
+            assert pc.outputs.shape == dy.shape and pc.taps.shape == (KH, KW)
     np.testing.assert_allclose(rebuilt, dx, rtol=1e-12, atol=1e-12)
 
 
@@ -85,6 +81,33 @@ def test_conv_gradients_errors():
 
 
 # ------------------------------------------------------------------ what the explorers show
+def assert_view_is_conv2d_backward(view, x, w, s, p, loss, cell):
+    """The arrays of a valid conv_backward_view (or explorer state) are those of conv2d and
+    conv2d_backward for input x (H, W), kernel w (KH, KW), stride s and padding p.
+
+    ``dy`` is one at output cell ``cell`` (index ``i * OW + j``) for the loss
+    ``'cell'``, all ones for ``'sum'``; the (output cell, tap) pairs of the
+    traced pixel add up to its ``dx``. Returns ``y`` (OH, OW).
+    """
+    y = conv2d(x[None, None], w[None, None], stride=s, padding=p)[0, 0]
+    assert view["valid"] and view["output_size"] == y.shape
+    np.testing.assert_allclose(view["y"], y)
+    dy = np.ones_like(y)
+    if loss == "cell":
+        assert view["cell"] == divmod(cell, y.shape[1])
+        dy = np.zeros_like(y)
+        dy[view["cell"]] = 1.0
+    np.testing.assert_array_equal(view["dy"], dy)
+    dx, dw, db = conv2d_backward(dy[None, None], x[None, None], w[None, None], s, p)
+    np.testing.assert_allclose(view["dx"], dx[0, 0])
+    np.testing.assert_allclose(view["dw"], dw[0, 0])
+    assert view["db"] == pytest.approx(db[0])
+    r, c = view["pixel"]
+    assert sum(dy[i, j] * w[u, v] for i, j, u, v in view["pairs"]) == pytest.approx(
+        view["dx"][r, c], abs=1e-12)
+    return y
+
+
 VIEW_SETTINGS = [  # H, W, KH, KW, stride, padding, loss, cell, pixel
     (10, 10, 3, 3, 1, 0, "cell", 27, 55), (10, 10, 3, 3, 2, 1, "sum", 0, 45),
     (10, 10, 2, 2, 3, 0, "cell", 5, 99), (10, 10, 5, 5, 2, 3, "cell", 12, 0),
@@ -99,29 +122,16 @@ def test_conv_backward_view_agrees_with_conv2d_backward(H, W, KH, KW, s, p, loss
     rng = np.random.default_rng(11)
     x, w = rng.standard_normal((H, W)), rng.standard_normal((KH, KW))
     v = cb.conv_backward_view(x, w, s, p, loss, cell, pixel)
-    y = conv2d(x[None, None], w[None, None], stride=s, padding=p)[0, 0]
-    assert v["valid"] and v["problem"] is None and v["output_size"] == y.shape
-    np.testing.assert_allclose(v["y"], y)
-    dy = np.ones_like(y)
-    if loss == "cell":
-        assert v["cell"] == divmod(cell, y.shape[1])
-        dy = np.zeros_like(y)
-        dy[v["cell"]] = 1.0
-    else:
+    y = assert_view_is_conv2d_backward(v, x, w, s, p, loss, cell)
+    assert v["problem"] is None
+    if loss == "sum":
         assert v["cell"] is None
-    np.testing.assert_array_equal(v["dy"], dy)
-    dx, dw, db = conv2d_backward(dy[None, None], x[None, None], w[None, None], s, p)
-    np.testing.assert_allclose(v["dx"], dx[0, 0])
-    np.testing.assert_allclose(v["dw"], dw[0, 0])
-    assert v["db"] == pytest.approx(db[0])
     r, c = v["pixel"]
     assert (r, c) == divmod(pixel, W)
     pc = cb.pixel_contributions((H, W), (KH, KW), (r, c), s, p)
     np.testing.assert_array_equal(v["pairs"], pc.pairs)
     np.testing.assert_array_equal(v["outputs"], pc.outputs)
     np.testing.assert_array_equal(v["taps"], pc.taps)
-    assert sum(dy[i, j] * w[u, v_] for i, j, u, v_ in v["pairs"]) == pytest.approx(
-        v["dx"][r, c], abs=1e-12)
     assert cb.output_cell_range((H, W), (KH, KW), s, p, loss) == (
         y.size - 1 if loss == "cell" else None)
 

@@ -1,5 +1,4 @@
 """Tests of Sequential: summary, end-to-end gradients, training, determinism, errors."""
-import io
 import re
 
 import numpy as np
@@ -7,9 +6,9 @@ import pytest
 
 from cnnedu.gradcheck import numerical_gradient, rel_error
 from cnnedu.nn import (Conv2D, Dense, Dropout, Flatten, Input, MaxPool2D, ReLU, Softmax)
-from cnnedu.nn.model import History, Sequential
+from cnnedu.nn.model import Sequential
 from cnnedu.nn.optim import SGD, Adam
-from cnnedu.nn.progress import ProgressBar, format_metrics
+from cnnedu.nn.training import History
 
 
 def classic_cnn(**kwargs):
@@ -316,24 +315,6 @@ def test_verbose_1_redraws_the_line_in_place(capsys):
     frames = out.rstrip("\n").split("\r")[1:]
     assert [f.split()[2] for f in frames] == ["1/4", "2/4", "3/4", "4/4", "4/4"]
     assert "[==============================]" in frames[-1]
-
-
-def test_progress_bar_redraws_at_most_about_20_times():
-    buf = io.StringIO()
-    bar = ProgressBar(100, epoch=2, epochs=5, verbose=1, file=buf)
-    for done in range(1, 101):
-        bar.update(done, {"loss": 1.0 / done})
-    bar.finish({"loss": 0.01, "val_loss": 0.02})
-    frames = buf.getvalue().split("\r")[1:]
-    assert [int(f.split()[2].split("/")[0]) for f in frames] == list(range(5, 101, 5)) + [100]
-    assert frames[0].startswith("Epoch 2/5    5/100 [=>")
-    assert "loss 0.0100 - val_loss 0.0200" in frames[-1] and frames[-1].endswith("\n")
-    # a shorter line is padded so that no characters of the previous one remain
-    assert len(frames[-1].rstrip("\n")) >= len(frames[-2])
-
-
-def test_format_metrics():
-    assert format_metrics({"loss": 0.5, "accuracy": 0.875}) == "loss 0.5000 - accuracy 0.8750"
 
 
 # ---------------------------------------------------------------- structure

@@ -1,19 +1,12 @@
 """cnnedu.viz.activation: drawing functions of the activation and dense-head chapters,
 checked headless on their artists."""
 import matplotlib
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
+from cnnedu.viz import activation as viz_act
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from cnnedu.viz import activation as viz_act  # noqa: E402
-
-
-@pytest.fixture
-def ax():
-    return Figure(figsize=(4, 3)).subplots()
+pytestmark = pytest.mark.figure(figsize=(4, 3))
 
 
 X = np.linspace(-3, 3, 7)

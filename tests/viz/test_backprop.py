@@ -1,21 +1,9 @@
 """Drawing functions of the backpropagation chapter: the scalar graph, gradient checks."""
-import matplotlib
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from cnnedu.viz import backprop as vb  # noqa: E402
-from cnnedu.explain.backprop import scalar_graph  # noqa: E402
-
-
-@pytest.fixture
-def ax():
-    fig, ax = plt.subplots()
-    yield ax
-    plt.close(fig)
+from cnnedu.viz import backprop as vb
+from cnnedu.explain.backprop import scalar_graph
 
 
 def test_scalar_graph_writes_values_and_adjoints(ax):
@@ -30,8 +18,8 @@ def test_scalar_graph_writes_values_and_adjoints(ax):
         vb.draw_scalar_graph(ax, {"L": 1})
 
 
-def test_show_gradient_check():
-    fig, axes = plt.subplots(1, 3)
+def test_show_gradient_check(fig):
+    axes = fig.subplots(1, 3)
     a = np.array([[1.0, -2.0], [0.5, 0.0]])
     n = a + 1e-9
     ims = vb.show_gradient_check(axes, a, n, error=3e-9)
@@ -44,4 +32,3 @@ def test_show_gradient_check():
         vb.show_gradient_check(axes, a, np.ones((3, 3)))
     with pytest.raises(ValueError, match="axes must hold 3 Axes, got 2"):
         vb.show_gradient_check(axes[:2], a, n)
-    plt.close(fig)

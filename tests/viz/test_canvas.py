@@ -2,15 +2,12 @@
 import io
 
 import matplotlib
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from PIL import Image
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from cnnedu.viz import canvas  # noqa: E402
+from cnnedu.viz import canvas
 
 
 def _pixels(png):

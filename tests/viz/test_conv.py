@@ -1,20 +1,13 @@
 """cnnedu.viz.conv: drawing functions of the convolution chapter, checked on their artists."""
-import matplotlib
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
+from cnnedu.explain import conv as cx
+from cnnedu.viz import conv as vc
+from cnnedu.viz import SIGNED_CMAP
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from cnnedu.explain import conv as cx  # noqa: E402
-from cnnedu.viz import conv as vc  # noqa: E402
-from cnnedu.viz import SIGNED_CMAP  # noqa: E402
-
-
-@pytest.fixture
-def ax():
-    return Figure(figsize=(4, 4)).subplots()
+pytestmark = pytest.mark.figure(figsize=(4, 4))
 
 
 def shown(image):

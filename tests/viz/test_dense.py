@@ -1,20 +1,10 @@
 """cnnedu.viz.dense: the dropout mask and the dropout explorer's panels."""
-import matplotlib
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from cnnedu.explain.dense import dropout_view  # noqa: E402
-from cnnedu.viz import dense as viz_dense  # noqa: E402
-from cnnedu.viz.canvas import blit_figure  # noqa: E402
-
-
-@pytest.fixture
-def ax():
-    return Figure().subplots()
+from cnnedu.explain.dense import dropout_view
+from cnnedu.viz import dense as viz_dense
+from cnnedu.viz.canvas import blit_figure
 
 
 # ------------------------------------------------------------------ dropout masks

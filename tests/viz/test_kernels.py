@@ -1,19 +1,14 @@
 """cnnedu.viz.kernels: the kernel picture and the filter bank, checked on their artists."""
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-
-from cnnedu.explain.kernels import filter_view  # noqa: E402
-from cnnedu.viz import kernels as vk  # noqa: E402
-from cnnedu.viz import SIGNED_CMAP  # noqa: E402
+from cnnedu.explain.kernels import filter_view
+from cnnedu.viz import kernels as vk
+from cnnedu.viz import SIGNED_CMAP
 
 
 def shown(image):
     """The values an AxesImage shows, NaN where masked."""
     return np.ma.filled(np.ma.asarray(image.get_array(), dtype=float), np.nan)
-
 
 
 def blit_figure(width, height):

@@ -1,20 +1,7 @@
 """Loss curves of gradient-descent runs."""
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from cnnedu.viz import learn as vl  # noqa: E402
-
-
-@pytest.fixture
-def ax():
-    fig, ax = plt.subplots()
-    yield ax
-    plt.close(fig)
+from cnnedu.viz import learn as vl
 
 
 def test_loss_curves(ax):

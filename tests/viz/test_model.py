@@ -8,13 +8,6 @@ from cnnedu.viz.activation import HIGHLIGHT_COLOR
 from cnnedu.viz.model import (TRAIN_COLOR, VAL_COLOR, plot_history, show_confusion_matrix,
                               show_probabilities, show_saliency, update_probabilities)
 
-matplotlib.use("Agg")
-
-
-@pytest.fixture
-def ax():
-    return Figure().add_subplot()
-
 
 def drawn(image):
     return np.asarray(image.get_array().filled(np.nan), dtype=float)

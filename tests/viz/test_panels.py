@@ -1,23 +1,12 @@
 """The explorers' panels: value maps, padding, cell outlines, labels; in place updates,
 errors."""
 import matplotlib
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from cnnedu.viz import panels as vpan  # noqa: E402
-from cnnedu.viz import SIGNED_CMAP  # noqa: E402
-from cnnedu.viz.text import LabelLayer  # noqa: E402
-
-
-@pytest.fixture
-def ax():
-    fig, ax = plt.subplots()
-    yield ax
-    plt.close(fig)
+from cnnedu.viz import panels as vpan
+from cnnedu.viz import SIGNED_CMAP
+from cnnedu.viz.text import LabelLayer
 
 
 def test_signed_map_is_centred_and_updates_in_place(ax):
@@ -62,8 +51,8 @@ def test_cell_outlines(ax):
         vpan.set_cell_outlines(lc, [(0, 0)], height=0)
 
 
-def test_bare_axes_and_grid_labels():
-    fig, axes = plt.subplots(1, 2)
+def test_bare_axes_and_grid_labels(fig):
+    axes = fig.subplots(1, 2)
     assert vpan.bare_axes(axes[0]) is axes[0] and not axes[0].xaxis.get_visible()
     im = vpan.signed_map(axes[1], np.array([[-1.0, 0.0], [0.25, 1.0]]))
     labels = vpan.set_grid_labels(LabelLayer(axes[1]), im, im.get_array())
@@ -75,4 +64,3 @@ def test_bare_axes_and_grid_labels():
     assert labels.labels == ["0.0", "2.0", "0.5", "3.0"]               # no sign on zero
     with pytest.raises(TypeError, match="labels must be a cnnedu.viz.text.LabelLayer, got list"):
         vpan.set_grid_labels([], im, im.get_array())
-    plt.close(fig)

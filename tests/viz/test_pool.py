@@ -7,8 +7,7 @@ from matplotlib.figure import Figure
 
 from cnnedu.explain.pool import pool_window
 from cnnedu.ops.pool import max_pool2d
-from cnnedu.viz.pool import (draw_pool_input, draw_pool_output, draw_pool_window,
-                             update_pool_input, update_pool_output, update_pool_window)
+from cnnedu.viz.pool import draw_pool_input, draw_pool_output, update_pool_input, update_pool_output
 from cnnedu.viz.text import format_number
 
 matplotlib.use("Agg")
@@ -118,27 +117,10 @@ def test_update_functions_check_their_artists():
     with pytest.raises(TypeError, match="artists must be the PoolInputArtists returned by "
                                         "draw_pool_input, got tuple"):
         update_pool_input((), X4, 2)
-    with pytest.raises(TypeError, match="artists must be the PoolWindowArtists"):
-        update_pool_window((), X4, 0, 0, 2)
     with pytest.raises(TypeError, match="artists must be the PoolOutputArtists"):
         update_pool_output((), X4)
     with pytest.raises(ValueError, match=r"x2d must be a 2-D array \(H, W\), got shape"):
         draw_pool_input(axes(), X4[None], 2)
-
-
-# ------------------------------------------------------------------- window
-def test_window_panel_shows_pool_window():
-    art = draw_pool_window(axes(), X7, 1, 2, 3, 2, 1)
-    win = pool_window(X7, 1, 2, 3, 2, 1)
-    assert art.labels.labels == [format_number(v, "{:.1f}") for v in win.window.ravel()]
-    r, c = win.argmax[0] - win.top_left[0], win.argmax[1] - win.top_left[1]
-    assert art.outlines.rects["winner"] == [(r, c, 1, 1)]
-    assert art.cells.ax.get_title() == f"window (1, 2): max = {format_number(win.value, '{:.1f}')}"
-    update_pool_window(art, X7, 0, 0, 3, 2, 1, kind="avg")
-    assert art.labels.labels[:4] == ["0", "0", "0", "0"]
-    assert art.outlines.rects["winner"] == []
-    update_pool_window(art, None, 0, 0, 3)
-    assert art.labels.labels == [] and art.cells.ax.get_title() == "no window"
 
 
 # ------------------------------------------------------------------- output

@@ -1,20 +1,13 @@
 """cnnedu.viz.receptive_field: the receptive field diagram, checked on its artists."""
 import matplotlib
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
+from cnnedu.explain.receptive_field import receptive_field, receptive_field_units
+from cnnedu.viz.conv import FOOTPRINT_COLOR
+from cnnedu.viz.receptive_field import draw_receptive_field
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from cnnedu.explain.receptive_field import receptive_field, receptive_field_units  # noqa: E402
-from cnnedu.viz.conv import FOOTPRINT_COLOR  # noqa: E402
-from cnnedu.viz.receptive_field import draw_receptive_field  # noqa: E402
-
-
-@pytest.fixture
-def ax():
-    return Figure(figsize=(4, 4)).subplots()
+pytestmark = pytest.mark.figure(figsize=(4, 4))
 
 
 def square_centres(collection):

@@ -1,20 +1,8 @@
 """Routing marks of the max-pooling routing explorer: lines and dots, errors."""
-import matplotlib
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from cnnedu.viz import routing as vr  # noqa: E402
-
-
-@pytest.fixture
-def ax():
-    fig, ax = plt.subplots()
-    yield ax
-    plt.close(fig)
+from cnnedu.viz import routing as vr
 
 
 def test_routing(ax):

@@ -1,23 +1,20 @@
 """cnnedu.viz.text: the one number formatter, text-colour rule, label engine and title helper."""
 import time
 
-import matplotlib
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.colors import to_rgba  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from cnnedu.viz import base as vbase  # noqa: E402
-from cnnedu.viz import panels as vpan  # noqa: E402
-from cnnedu.viz import conv as vc  # noqa: E402
-from cnnedu.viz import grid as vg  # noqa: E402
-from cnnedu.viz import model as vm  # noqa: E402
-from cnnedu.viz import pool as vp  # noqa: E402
-from cnnedu.viz.text import (LUMINANCE_THRESHOLD, MINUS, LabelLayer, PanelTitles,  # noqa: E402
+from cnnedu.viz import panels as vpan
+from cnnedu.viz import conv as vc
+from cnnedu.viz import grid as vg
+from cnnedu.viz import model as vm
+from cnnedu.viz import pool as vp
+from cnnedu.viz import pool_explorer as vpe
+from cnnedu.viz import values as vvalues
+from cnnedu.viz.text import (LUMINANCE_THRESHOLD, MINUS, LabelLayer, PanelTitles,
                              cell_text_colours, format_number, number_formatter, text_colours)
 
 
@@ -116,9 +113,9 @@ def test_every_picture_follows_the_one_colour_rule():
     values, expected = DARK_AND_LIGHT, _rule(DARK_AND_LIGHT)
     assert set(expected.ravel()) == {"black", "white"}          # dark and light cells
 
-    grid = vbase.show_grid_values(Figure().subplots(), values, cmap="gray", vmin=0, vmax=1)
+    grid = vvalues.show_grid_values(Figure().subplots(), values, cmap="gray", vmin=0, vmax=1)
     assert [[t.get_color() for t in row] for row in grid.texts] == expected.tolist()
-    vbase.update_grid_values(grid, values[::-1])
+    vvalues.update_grid_values(grid, values[::-1])
     assert [[t.get_color() for t in row] for row in grid.texts] == expected[::-1].tolist()
 
     out = vg.draw_output(Figure().subplots(), values, cmap="gray", vmin=0, vmax=1,
@@ -384,7 +381,7 @@ def test_panel_titles_take_one_axes_and_check_their_arguments():
 def test_pool_window_labels_use_the_formatter():
     """The pooling pictures write numbers with the one formatter (no sign on zero)."""
     x = np.array([[-0.001, 1.0], [2.0, -3.0]])
-    art = vp.draw_pool_window(Figure(figsize=(4, 4)).subplots(), x, 0, 0, 2, fmt="{:.1f}")
+    art = vpe.draw_pool_window(Figure(figsize=(4, 4)).subplots(), x, 0, 0, 2, fmt="{:.1f}")
     assert art.labels.labels == ["0.0", "1.0", "2.0", "-3.0"]
     assert art.labels.labels == [format_number(v, "{:.1f}") for v in x.ravel()]
     assert art.cells.ax.get_title() == "window (0, 0): max = 2.0"

@@ -1,18 +1,10 @@
 """Tiled maps (filters, feature maps): what they draw is what they were given."""
-import matplotlib
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
 from cnnedu.viz import MAGNITUDE_CMAP, SIGNED_CMAP
 from cnnedu.viz.tiles import mosaic, show_feature_maps, show_filters, update_feature_maps
-
-matplotlib.use("Agg")
-
-
-@pytest.fixture
-def ax():
-    return Figure().add_subplot()
 
 
 def drawn(image):

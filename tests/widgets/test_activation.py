@@ -4,8 +4,7 @@ import pytest
 
 from cnnedu import samples
 from cnnedu.ops import activation as act
-from cnnedu.explain.activation import (entropy, evaluate_activation, parse_logits,
-                                       softmax_with_temperature)
+from cnnedu.explain.activation import entropy, evaluate_activation, softmax_with_temperature
 from cnnedu.widgets.activation import DEFAULT_LOGITS, activation_explorer, softmax_explorer
 
 
@@ -98,18 +97,6 @@ def test_activation_explorer_rejects_a_bad_feature_map():
 
 
 # ------------------------------------------------------------------ softmax_explorer
-def test_parse_logits():
-    np.testing.assert_array_equal(parse_logits("2, 1  0.1;-3"), [2, 1, 0.1, -3])
-    with pytest.raises(ValueError, match="'abc' is not a number"):
-        parse_logits("1, abc")
-    with pytest.raises(ValueError, match="type 2 to 20 logits separated by commas, got 1"):
-        parse_logits("5")
-    with pytest.raises(ValueError, match="logits must be finite numbers"):
-        parse_logits("1, inf")
-    with pytest.raises(ValueError, match="logits must lie between -1e6 and 1e6"):
-        parse_logits("1e308, -1e308")
-
-
 @pytest.mark.parametrize("t", [0.01, 0.1, 0.5, 1.0, 3.0, 100.0])
 @pytest.mark.parametrize("shift", [0.0, 1000.0])
 def test_softmax_state_is_what_cnnedu_computes(soft_ex, t, shift):

@@ -3,12 +3,11 @@ import numpy as np
 import pytest
 
 from cnnedu.data import load_digits
-from cnnedu.explain.model import feature_maps
+from cnnedu.explain.model import cells_to_image, feature_maps, image_to_cells
 from cnnedu.nn import Conv2D, Dense, Flatten, Input, MaxPool2D
 from cnnedu.nn.model import Sequential
 from cnnedu.nn.zoo import classic_cnn
 from cnnedu.viz.tiles import mosaic
-from cnnedu.explain.model import GRID, cells_to_image, image_to_cells
 from cnnedu.widgets.model import N_CHANNELS, N_DIGITS, digit_explorer
 
 
@@ -143,31 +142,3 @@ def test_png_changes_with_the_digit(ex):
 def test_explorer_explains_bad_arguments(args, err, words):
     with pytest.raises(err, match=words):
         digit_explorer(*args)
-
-
-# ---------------------------------------------------------------- drawing <-> image
-def test_cells_to_image_by_hand():
-    cells = np.zeros((GRID, GRID), dtype=bool)
-    cells[3, 5] = True                           # input pixels 6..7 x 10..11
-    img = cells_to_image(cells)
-    assert img.shape == (28, 28) and img.dtype == np.float32
-    # a 2x2 block smoothed by [1, 2, 1] / 4 along each axis: 3/4 * 3/4 inside, then scaled to 1
-    np.testing.assert_allclose(img[6:8, 10:12], 1.0)
-    np.testing.assert_allclose(img[5, 10], (1 / 4) / (3 / 4))       # one row above the block
-    np.testing.assert_allclose(img[5, 9], (1 / 16) / (9 / 16))      # diagonal neighbour
-    assert img[4, 10] == 0 and img[6:8, 10:12].sum() + img.sum() > 0
-    np.testing.assert_array_equal(img, img[::-1, ::-1][::-1, ::-1])
-    assert not cells_to_image(np.zeros((GRID, GRID))).any()
-
-
-def test_image_to_cells_inverts_blocks():
-    cells = np.random.default_rng(0).random((GRID, GRID)) > 0.7
-    blocks = np.kron(cells, np.ones((2, 2)))
-    np.testing.assert_array_equal(image_to_cells(blocks), cells)
-
-
-def test_drawing_conversions_check_shapes():
-    with pytest.raises(ValueError, match=r"cells must have shape \(14, 14\), got \(28, 28\)"):
-        cells_to_image(np.zeros((28, 28)))
-    with pytest.raises(ValueError, match=r"image must have shape \(28, 28\), got \(14, 14\)"):
-        image_to_cells(np.zeros((14, 14)))
