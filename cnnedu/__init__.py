@@ -25,7 +25,8 @@ Geometry
 Layers
     ``Conv2D``, ``MaxPool2D``, ``AvgPool2D``, ``GlobalAvgPool2D``,
     ``Flatten``, ``Dense``, ``Dropout``, ``Activation``, ``ReLU``,
-    ``LeakyReLU``, ``ELU``, ``SELU``, ``Sigmoid``, ``Tanh``, ``Softmax``,
+    ``LeakyReLU``, ``ELU``, ``SELU``, ``GELU``, ``SiLU``, ``PReLU``, ``Sigmoid``,
+    ``Tanh``, ``Softmax``,
     ``Input``, ``Layer`` (the protocol) and Keras' longer names
     ``MaxPooling2D``, ``AveragePooling2D``, ``GlobalAveragePooling2D``.
 Models and training
@@ -44,9 +45,9 @@ chapters share), :mod:`cnnedu.kernels`, :mod:`cnnedu.gradcheck`,
 """
 from .data import load_digits, load_mnist, load_sample_image
 from .geometry import conv_output_size
-from .nn import (ELU, SELU, Activation, AveragePooling2D, AvgPool2D, Conv2D, Dense, Dropout,
+from .nn import (ELU, GELU, SELU, Activation, AveragePooling2D, AvgPool2D, Conv2D, Dense, Dropout,
                  Flatten, GlobalAveragePooling2D, GlobalAvgPool2D, Input, Layer, LeakyReLU,
-                 MaxPool2D, MaxPooling2D, ReLU, Sigmoid, Softmax, Tanh)
+                 MaxPool2D, MaxPooling2D, PReLU, ReLU, Sigmoid, SiLU, Softmax, Tanh)
 from .nn.model import Sequential
 from .nn.optim import SGD, Adam
 from .ops.activation import (elu, elu_grad, leaky_relu, leaky_relu_grad, relu, relu_grad, selu,
@@ -76,7 +77,8 @@ __all__ = [
     "conv_output_size",
     # layers
     "Layer", "Input", "Conv2D", "MaxPool2D", "AvgPool2D", "GlobalAvgPool2D", "Flatten",
-    "Dense", "Dropout", "Activation", "ReLU", "LeakyReLU", "ELU", "SELU", "Sigmoid", "Tanh",
+    "Dense", "Dropout", "Activation", "ReLU", "LeakyReLU", "ELU", "SELU", "GELU", "SiLU",
+    "PReLU", "Sigmoid", "Tanh",
     "Softmax", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",
     # models and training
     "Sequential", "SGD", "Adam",

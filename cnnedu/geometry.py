@@ -394,8 +394,9 @@ def conv_geometry(input_size, kernel_size, stride=1, padding=0, dilation=1, *,
 def max_pool_padding(size) -> tuple[int, int]:
     """The most padding a pooling window allows per side: half the window, ``k // 2``.
 
-    More, and a window could lie entirely in the padding (PyTorch has the
-    same rule).
+    This is PyTorch's rule. With it, every window keeps at least
+    ``k - p >= ceil(k / 2)`` real rows and columns (on an input at least as
+    large as the window): padding fills at most half of any window.
     """
     kh, kw = _pair(size, "size")
     return kh // 2, kw // 2

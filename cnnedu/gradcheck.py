@@ -18,7 +18,8 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["numerical_gradient", "rel_error", "check_gradient", "check_layer", "GradCheckResult"]
+__all__ = ["numerical_gradient", "rel_error", "check_gradient", "check_layer", "check_model",
+           "GradCheckResult"]
 
 
 def numerical_gradient(f: Callable[[], object], x: np.ndarray, df=None,
@@ -162,3 +163,47 @@ def check_layer(layer, x, *, seed: int = 0, h: float = 1e-5, tol: float = 1e-6) 
         results[key] = check_gradient(lambda: layer.forward(x), p, analytic[key], df=dy,
                                       h=h, tol=tol, name=key)
     return results
+
+
+def check_model(model, X, y, *, h: float = 1e-5, tol: float = 1e-6) -> dict:
+    """Gradient-check a whole model end to end: the loss against every parameter.
+
+    Where :func:`check_layer` checks one layer on a made-up upstream
+    gradient, this checks the chain: the loss of the batch ``(X, y)``,
+    ``model.compute_loss(X, y)``, is differentiated numerically with respect
+    to every parameter of every layer and compared with the gradients of one
+    backward pass, ``model.compute_gradients(X, y, training=False)`` (so
+    dropout is off on both sides).
+
+    Parameters
+    ----------
+    model : compiled ``cnnedu.nn.Sequential`` in float64
+        Anything with ``layers`` (each with ``name`` and the ``params`` and
+        ``grads`` dicts), ``compute_loss`` and ``compute_gradients``.
+    X : ndarray, e.g. (N, C, H, W) images
+        The input batch.
+    y : ndarray (N,)
+        The labels (or targets) the model's loss takes.
+    h, tol : float
+        Step of the centred differences; relative error below which a check passes.
+
+    Returns
+    -------
+    dict
+        ``{'<layer name>.<param name>': GradCheckResult, ...}`` in layer order.
+    """
+    layers = getattr(model, "layers", None)
+    if layers is None or not hasattr(model, "compute_gradients"):
+        raise TypeError(f"model must be a compiled Sequential (layers, compute_loss, "
+                        f"compute_gradients), got {type(model).__name__}")
+    params = [(f"{layer.name}.{key}", p) for layer in layers for key, p in layer.params.items()]
+    for name, p in params:
+        if p.dtype != np.float64:
+            raise TypeError(f"parameter {name!r} must be float64 for a gradient check, "
+                            f"got {p.dtype} (use model.astype('float64'))")
+    model.compute_gradients(X, y, training=False)
+    analytic = {f"{layer.name}.{key}": np.array(g, dtype=np.float64)
+                for layer in layers for key, g in layer.grads.items()}
+    return {name: check_gradient(lambda: model.compute_loss(X, y), p, analytic[name],
+                                 h=h, tol=tol, name=name)
+            for name, p in params}

@@ -7,9 +7,10 @@ Usage::
 
 Each notebook runs top to bottom in a fresh kernel, from ``chapters/``, with:
 
-- the tests' settings, read from the repository's ``conftest.py``: BLAS on
-  one thread, so float32 results do not depend on the machine's core count
-  and nbval compares the stored outputs exactly;
+- the tests' settings, read from the repository's ``conftest.py`` (BLAS on
+  one thread, as in the test run; training and prediction in ``cnnedu`` run
+  on one BLAS thread by themselves, so the chapters print the same numbers
+  with any thread count, and nbval compares the stored outputs exactly);
 - no execution timings in the cell metadata (they change on every run);
 - no saved widget state. The state of a chapter's widgets, with every
   explorer's precomputed frames, is megabytes; the book build executes the

@@ -10,8 +10,11 @@ Pure computations, no drawing:
   when it is propagated back through a deep stack of random dense layers
   (vanishing with sigmoid, preserved with ReLU and He initialisation,
   exploding when the weights are too large);
-- :func:`inactive_fraction` and :func:`dead_fraction` -- ReLU units whose
-  pre-activation is not positive, for one input or for every input of a batch;
+- :func:`inactive_fraction`, :func:`never_active_fraction` and
+  :func:`dead_fraction` -- pre-activations that are not positive (where a
+  ReLU outputs 0): all of them, the positions that are never positive on a
+  batch (which depends on the data and the bias), and the dead units or
+  filters;
 - :func:`activation_view` and :func:`softmax_view` -- what the chapter's two
   explorers show for their control values (:func:`parse_logits` reads the
   logits typed as text).
@@ -32,17 +35,22 @@ from ..ops import activation as act
 from .._checks import as_float_array, check_positive_int
 from ..nn.initializers import glorot_uniform, he_normal
 
-__all__ = ["ELEMENTWISE", "WITH_ALPHA", "DEFAULT_ALPHA", "activation_pair",
+__all__ = ["CLASSIC", "RECENT", "ELEMENTWISE", "WITH_ALPHA", "DEFAULT_ALPHA", "activation_pair",
            "evaluate_activation", "softmax_with_temperature", "entropy",
-           "gradient_norms_through_depth", "inactive_fraction", "dead_fraction",
+           "gradient_norms_through_depth", "inactive_fraction",
+           "never_active_fraction", "dead_fraction",
            "ActivationView", "activation_view", "parse_logits", "SoftmaxView", "softmax_view"]
 
+#: The classic element-wise activations: the S curves and the ReLU family.
+CLASSIC = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu")
+#: Those of recent CNNs: GELU, SiLU (Swish) and PReLU.
+RECENT = ("gelu", "silu", "prelu")
 #: The element-wise activations, by name (softmax acts on a whole vector).
-ELEMENTWISE = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu")
-#: The activations that take a parameter ``alpha``.
-WITH_ALPHA = ("leaky_relu", "elu")
+ELEMENTWISE = CLASSIC + RECENT
+#: The activations that take a parameter ``alpha`` (PReLU: its slope, learned in a network).
+WITH_ALPHA = ("leaky_relu", "elu", "prelu")
 #: Their default ``alpha`` (as in :mod:`cnnedu.ops.activation`).
-DEFAULT_ALPHA = {"leaky_relu": 0.01, "elu": 1.0}
+DEFAULT_ALPHA = {"leaky_relu": 0.01, "elu": 1.0, "prelu": 0.25}
 
 
 def _check_name(name, argument: str = "name") -> str:
@@ -57,17 +65,19 @@ def activation_pair(name, alpha=None):
 
     Parameters
     ----------
-    name : {'sigmoid', 'tanh', 'relu', 'leaky_relu', 'elu', 'selu'}
+    name : {'sigmoid', 'tanh', 'relu', 'leaky_relu', 'elu', 'selu', 'gelu', 'silu', 'prelu'}
     alpha : float, optional
-        Slope (leaky ReLU) or negative saturation value (ELU); ``None`` means
-        the default of :data:`DEFAULT_ALPHA`. Only these two take it.
+        Slope for negative inputs (leaky ReLU, PReLU) or negative saturation
+        value (ELU); ``None`` means the default of :data:`DEFAULT_ALPHA`.
+        Only these three take it.
 
     Returns
     -------
     f, f_grad : callables ``x -> ndarray`` (same shape as ``x``)
     """
     name = _check_name(name)
-    pair = act.get_activation(name)
+    pair = (act.Activation(act.prelu, act.prelu_grad) if name == "prelu"
+            else act.get_activation(name))
     if name in WITH_ALPHA:
         alpha = DEFAULT_ALPHA[name] if alpha is None else alpha
         if not isinstance(alpha, numbers.Real) or isinstance(alpha, bool) or not np.isfinite(alpha):
@@ -75,7 +85,7 @@ def activation_pair(name, alpha=None):
         return (functools.partial(pair.f, alpha=float(alpha)),
                 functools.partial(pair.grad, alpha=float(alpha)))
     if alpha is not None:
-        raise ValueError(f"{name} takes no alpha (only {' and '.join(WITH_ALPHA)} do), "
+        raise ValueError(f"{name} takes no alpha (only {', '.join(WITH_ALPHA)} do), "
                          f"got alpha={alpha!r}")
     return pair.f, pair.grad
 
@@ -196,7 +206,7 @@ def gradient_norms_through_depth(activation, depth, width=256, batch=64, init="a
     init : {'auto', 'he', 'glorot'}
         Weight initialisation: He normal (std ``sqrt(2 / width)``), Glorot
         uniform (variance ``1 / width`` here), or ``'auto'``: He for ReLU,
-        leaky ReLU and ELU, Glorot otherwise.
+        leaky ReLU, PReLU, ELU, GELU and SiLU, Glorot otherwise.
     gain : float > 0
         Multiplies every weight (``gain > 1`` makes gradients explode).
     seed : int
@@ -214,7 +224,8 @@ def gradient_norms_through_depth(activation, depth, width=256, batch=64, init="a
     width = check_positive_int(width, "width")
     batch = check_positive_int(batch, "batch")
     if init == "auto":
-        init = "he" if name in ("relu", "leaky_relu", "elu") else "glorot"
+        init = "he" if name in ("relu", "leaky_relu", "prelu", "elu", "gelu", "silu") \
+            else "glorot"
     if init not in ("he", "glorot"):
         raise ValueError(f"init must be 'auto', 'he' or 'glorot', got {init!r}")
     if not isinstance(gain, numbers.Real) or isinstance(gain, bool) or not gain > 0:
@@ -257,27 +268,61 @@ def inactive_fraction(z):
     return float(np.mean(z <= 0))
 
 
-def dead_fraction(z):
-    """Fraction of units that are inactive for *every* sample of a batch.
-
-    Parameters
-    ----------
-    z : array_like, shape (N, ...)
-        Pre-activations of N samples; each position of the trailing axes is a
-        unit (a neuron, or one position of a feature map).
-
-    Returns
-    -------
-    float in [0, 1]
-        The fraction of units with ``z <= 0`` for all N samples. A ReLU unit
-        like that outputs 0 and receives zero gradient for all of them: it is
-        *dead* on this data, and gradient descent cannot revive it.
-    """
+def _check_batch(z):
     z = as_float_array(z, "z")
     if z.ndim < 2 or z.shape[0] == 0 or z[0].size == 0:
         raise ValueError(f"z must be an array (N, ...) of N >= 1 samples with at least one "
                          f"unit each, got shape {z.shape}")
+    return z
+
+
+def never_active_fraction(z):
+    """Fraction of entries (position and channel) that are ``<= 0`` for every sample.
+
+    Parameters
+    ----------
+    z : array_like, shape (N, ...), e.g. (N, C, H, W)
+        Pre-activations of N samples.
+
+    Returns
+    -------
+    float in [0, 1]
+        The fraction of entries of one sample's pre-activation (each channel
+        at each position) that are ``<= 0`` for all N samples. For a
+        convolution this depends on the data and the bias, and does not mean
+        dead weights: every position uses the same kernel and bias, so a
+        position that is never positive only says that no input puts a
+        pattern there that the kernel (with its bias) responds to (no ink at
+        the border, say). The kernel still
+        learns from the other positions; see :func:`dead_fraction`.
+    """
+    z = _check_batch(z)
     return float(np.mean(np.all(z <= 0, axis=0)))
+
+
+def dead_fraction(z):
+    """Fraction of units (dense) or filters (convolution) that are ``<= 0`` on every input.
+
+    Parameters
+    ----------
+    z : array_like, shape (N, D) or (N, C, H, W) (any (N, C, ...))
+        Pre-activations of N samples: D units of a dense layer, or C
+        channels, one per filter, of a convolution.
+
+    Returns
+    -------
+    float in [0, 1]
+        The fraction of units (axis 1) whose pre-activation is ``<= 0`` for
+        all N samples and, for a feature map, at every position. A ReLU unit
+        or filter like that outputs only zeros and receives zero gradient
+        from all of them: it is *dead* on this data, and gradient descent on
+        this data cannot revive it. The positions of a feature map are not
+        units of their own: they share one kernel and bias, which learn as
+        long as some position of some input is positive.
+    """
+    z = _check_batch(z)
+    per_unit = z.reshape(z.shape[0], z.shape[1], -1)
+    return float(np.mean(np.all(per_unit <= 0, axis=(0, 2))))
 
 
 class ActivationView(NamedTuple):

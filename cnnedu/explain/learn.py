@@ -4,6 +4,8 @@ Pure functions (numpy, :mod:`cnnedu` ops and optimisers only, no drawing):
 
 * :func:`kernel_problem` and :func:`learn_kernel` -- gradient descent
   recovering a hidden kernel from (input, output) pairs, every step kept.
+* :func:`error_modes` -- the starting error split along the Hessian's
+  eigenvectors: which curvatures a run actually meets.
 * :func:`learn_kernel_view` -- what the kernel-learning explorer shows for
   one setting of its controls (the *compute* step of
   :mod:`cnnedu.widgets.learn`).
@@ -21,7 +23,7 @@ from ..ops.conv import conv2d, conv2d_backward, im2col
 from .checks import check_2d
 
 __all__ = ["KernelProblem", "kernel_problem", "KernelRun", "learn_kernel", "METHODS",
-           "learn_kernel_view"]
+           "ErrorModes", "error_modes", "learn_kernel_view"]
 
 
 class KernelProblem(NamedTuple):
@@ -204,6 +206,58 @@ def learn_kernel(problem: KernelProblem, lr: float, steps: int = 100, method: st
     return KernelRun(method, float(lr), np.array(kernels), np.array(predictions), losses,
                      steps, diverged, growth)
 
+class ErrorModes(NamedTuple):
+    """The starting error along the Hessian's eigenvectors (see :func:`error_modes`)."""
+
+    #: eigenvalues of the Hessian, ascending, (KH*KW,)
+    eigenvalues: np.ndarray
+    #: the matching unit eigenvectors as kernels, (KH*KW, KH, KW)
+    eigenvectors: np.ndarray
+    #: component of the starting error w0 - hidden along each eigenvector, (KH*KW,)
+    components: np.ndarray
+    #: True where the eigenvector is unchanged by a 180-degree rotation (even), (KH*KW,)
+    even: np.ndarray
+    #: True where the component is not round-off: above 1e-9 times the error's norm, (KH*KW,)
+    active: np.ndarray
+
+
+def error_modes(problem: KernelProblem, init=None) -> ErrorModes:
+    r"""Split the starting error :math:`w_0 - w^*` along the Hessian's eigenvectors.
+
+    On the quadratic loss of :func:`kernel_problem` a gradient-descent step
+    multiplies the component of the error along an eigenvector with
+    eigenvalue :math:`\lambda` by :math:`1 - \eta\lambda`, and only the
+    components that are non-zero at the start ever matter (in exact
+    arithmetic the others stay 0; in floating point they start at round-off).
+
+    Parameters
+    ----------
+    problem : KernelProblem
+    init : array_like (KH, KW), optional
+        The starting kernel :math:`w_0`; zeros by default (as
+        :func:`learn_kernel`).
+
+    Returns
+    -------
+    ErrorModes
+    """
+    if not isinstance(problem, KernelProblem):
+        raise TypeError(f"problem must be a KernelProblem (see kernel_problem), "
+                        f"got {type(problem).__name__}")
+    shape = problem.hidden.shape
+    w0 = np.zeros(shape) if init is None else np.asarray(check_2d(init, "init", "(KH, KW)"),
+                                                           dtype=np.float64)
+    if w0.shape != shape:
+        raise ValueError(f"init must have the hidden kernel's shape {shape}, got {w0.shape}")
+    lam, vecs = np.linalg.eigh(problem.hessian)
+    kernels = vecs.T.reshape((-1,) + shape)
+    error = (w0 - problem.hidden).ravel()
+    comp = vecs.T @ error
+    even = np.array([np.allclose(k, k[::-1, ::-1], atol=1e-9) for k in kernels])
+    active = np.abs(comp) > 1e-9 * max(np.linalg.norm(error), 1e-300)
+    return ErrorModes(lam, kernels, comp, even, active)
+
+
 def learn_kernel_view(problem: KernelProblem, run: KernelRun, data: str, lr: float,
                       step: int) -> dict:
     """What the kernel-learning explorer shows at one step of a run.
@@ -229,8 +283,10 @@ def learn_kernel_view(problem: KernelProblem, run: KernelRun, data: str, lr: flo
         ``hidden`` (KH, KW), ``prediction`` and ``target`` (OH, OW) for the
         first input, ``losses`` (up to the shown step), ``loss``,
         ``diverged``, ``stopped_at`` (the run's last step if it diverged,
-        else None), ``growth``, ``lam_max``, ``lam_min`` and ``lr_limit``
-        (``2 / lam_max``).
+        else None), ``growth``, ``lam_max``, ``lam_min``, ``lr_limit``
+        (``2 / lam_max``) and ``lam_slow``, ``lam_fast``: the smallest and
+        largest eigenvalues along which the starting error has a component
+        (:func:`error_modes`).
     """
     if not isinstance(problem, KernelProblem) or not isinstance(run, KernelRun):
         raise TypeError(f"problem and run must be a KernelProblem and a KernelRun, got "
@@ -240,10 +296,13 @@ def learn_kernel_view(problem: KernelProblem, run: KernelRun, data: str, lr: flo
         raise ValueError(f"step must be an int from 0 to {run.steps}, got {step!r}")
     last = len(run.losses) - 1
     t = min(int(step), last)
+    modes = error_modes(problem, run.kernels[0])
+    met = modes.eigenvalues[modes.active] if modes.active.any() else modes.eigenvalues
     return dict(data=data, lr=float(lr), step=int(step), shown_step=t, kernel=run.kernels[t],
                 hidden=problem.hidden, prediction=run.predictions[t],
                 target=problem.targets[0, 0], losses=run.losses[:t + 1],
                 loss=float(run.losses[t]), diverged=run.diverged,
                 stopped_at=last if run.diverged else None, growth=run.growth,
                 lam_max=problem.lam_max, lam_min=problem.lam_min,
-                lr_limit=2.0 / problem.lam_max)
+                lr_limit=2.0 / problem.lam_max, lam_slow=float(met[0]),
+                lam_fast=float(met[-1]))

@@ -1,6 +1,6 @@
 r"""How far back a unit of a stack of convolution and pooling layers sees (one axis).
 
-* :func:`receptive_field` -- receptive field size ``r``, jump ``j`` and
+* :func:`receptive_field` -- receptive field size ``r``, jump ``J`` and
   centre of unit 0 after each layer;
 * :func:`receptive_field_units` -- which units of every layer feed one unit
   of the last layer.
@@ -60,16 +60,16 @@ def _check_layers(layers):
 def receptive_field(layers, input_size=None) -> list[RFLayer]:
     r"""Receptive field size and jump after each layer of a stack.
 
-    Along one axis, with ``r_0 = 1``, ``j_0 = 1`` for the input and the
+    Along one axis, with ``r_0 = 1``, ``J_0 = 1`` for the input and the
     effective kernel size ``k'_l = d_l (k_l - 1) + 1``:
 
     .. math::
 
-        r_l = r_{l-1} + (k'_l - 1)\, j_{l-1}, \qquad j_l = j_{l-1}\, s_l, \qquad
-        c_l = c_{l-1} + \left(\tfrac{k'_l - 1}{2} - p_l\right) j_{l-1},
+        r_l = r_{l-1} + (k'_l - 1)\, J_{l-1}, \qquad J_l = J_{l-1}\, s_l, \qquad
+        c_l = c_{l-1} + \left(\tfrac{k'_l - 1}{2} - p_l\right) J_{l-1},
 
     where ``r_l`` is how many input pixels one unit of layer ``l`` sees,
-    ``j_l`` the distance (in input pixels) between two neighbouring units,
+    ``J_l`` the distance (in input pixels) between two neighbouring units,
     and ``c_l`` the centre of unit 0's field (``c_0 = 0``). Pooling layers
     count like convolutions (their window is ``k``).
 

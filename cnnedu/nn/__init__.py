@@ -15,7 +15,8 @@ input. They live in small modules by topic, named as the ops they wrap:
 :mod:`cnnedu.nn.dense`             ``Dense``
 :mod:`cnnedu.nn.dropout`           ``Dropout``
 :mod:`cnnedu.nn.activation`        ``Activation``, ``ReLU``, ``Sigmoid``, ``Tanh``,
-                                   ``LeakyReLU``, ``ELU``, ``SELU``, ``Softmax``
+                                   ``LeakyReLU``, ``ELU``, ``SELU``, ``GELU``, ``SiLU``,
+                                   ``PReLU``, ``Softmax``
 =================================  =====================================================
 
 Keras' longer names are aliases: ``MaxPooling2D``, ``AveragePooling2D``,
@@ -27,7 +28,8 @@ metrics ``compile`` takes), :mod:`cnnedu.nn.optim` (``SGD``, ``Adam``),
 (parameter counts, the summary table).
 """
 from .base import Input, Layer
-from .activation import ELU, SELU, Activation, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .activation import (ELU, GELU, SELU, Activation, LeakyReLU, PReLU, ReLU, Sigmoid, SiLU,
+                         Softmax, Tanh)
 from .conv import Conv2D
 from .dense import Dense
 from .dropout import Dropout
@@ -39,4 +41,5 @@ __all__ = ["Layer", "Input",
            "Conv2D", "MaxPool2D", "AvgPool2D", "GlobalAvgPool2D", "Flatten",
            "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",
            "Dense", "Dropout",
-           "Activation", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "ELU", "SELU", "Softmax"]
+           "Activation", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "ELU", "SELU", "GELU",
+           "SiLU", "PReLU", "Softmax"]

@@ -7,16 +7,21 @@ derivatives live in :mod:`cnnedu.ops.activation`.
 
 Element-wise activations back-propagate as ``dx = dy * f'(x)``;
 :class:`Softmax` mixes the entries along the channel/feature axis (axis 1)
-and uses :func:`cnnedu.ops.activation.softmax_backward`.
+and uses :func:`cnnedu.ops.activation.softmax_backward`. :class:`PReLU` is the
+one activation layer with a parameter: a learned negative slope per channel.
 """
 from __future__ import annotations
 
 import numbers
 
-from ..ops.activation import Activation as _Fn, elu, elu_grad, leaky_relu, leaky_relu_grad
+import numpy as np
+
+from ..ops.activation import (Activation as _Fn, elu, elu_grad, leaky_relu, leaky_relu_grad,
+                              prelu, prelu_grad)
 from .base import Layer
 
-__all__ = ["Activation", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "ELU", "SELU", "Softmax"]
+__all__ = ["Activation", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "ELU", "SELU", "GELU", "SiLU",
+           "PReLU", "Softmax"]
 
 
 class Activation(Layer):
@@ -26,7 +31,8 @@ class Activation(Layer):
     ----------
     activation : str
         One of ``'relu'``, ``'sigmoid'``, ``'tanh'``, ``'leaky_relu'``,
-        ``'elu'``, ``'selu'``, ``'softmax'``, ``'linear'``.
+        ``'elu'``, ``'selu'``, ``'gelu'``, ``'silu'`` (or ``'swish'``),
+        ``'softmax'``, ``'linear'``. PReLU learns its slope: use :class:`PReLU`.
     name, dtype, input_shape
         See :class:`~cnnedu.nn.base.Layer`.
 
@@ -80,6 +86,16 @@ class Tanh(_Named):
 class SELU(_Named):
     """SELU layer (:func:`cnnedu.ops.activation.selu`)."""
     function = "selu"
+
+
+class GELU(_Named):
+    """GELU layer, ``x * Phi(x)``, exact erf form (:func:`cnnedu.ops.activation.gelu`)."""
+    function = "gelu"
+
+
+class SiLU(_Named):
+    """SiLU (Swish) layer, ``x * sigmoid(x)`` (:func:`cnnedu.ops.activation.silu`)."""
+    function = "silu"
 
 
 class Softmax(_Named):
@@ -146,3 +162,70 @@ class ELU(Activation):
     def _repr_args(self) -> list[str]:
         return [f"alpha={self.alpha:g}"]
 
+
+
+class PReLU(Layer):
+    """Parametric ReLU (He et al., 2015) with one learned slope per channel.
+
+    ``y = x`` where ``x > 0`` and ``y = a_c * x`` otherwise, with ``a_c`` the
+    slope of channel ``c`` (axis 1): for an ``(N, C, H, W)`` input every
+    position of channel ``c`` shares ``a_c``, for an ``(N, D)`` input each
+    feature has its own, as in the paper's channel-wise variant.
+
+    Parameters
+    ----------
+    alpha_initializer : float
+        Initial value of every slope (He et al. use 0.25, as does PyTorch).
+    name, dtype, input_shape
+        See :class:`~cnnedu.nn.base.Layer`.
+
+    Notes
+    -----
+    input ``(N, C, ...)``; output the same. Parameter ``'alpha'``, shape
+    ``(C,)``. Backward (:func:`cnnedu.ops.activation.prelu_grad`):
+
+    .. math:: \\frac{\\partial L}{\\partial x} = dy \\cdot
+              \\begin{cases} 1 & x > 0 \\\\ a_c & x \\le 0 \\end{cases},
+              \\qquad \\frac{\\partial L}{\\partial a_c}
+              = \\sum_{n, \\text{positions}} dy \\cdot \\min(x, 0).
+    """
+
+    def __init__(self, alpha_initializer: float = 0.25, **kwargs):
+        if (isinstance(alpha_initializer, bool) or not isinstance(alpha_initializer, numbers.Real)
+                or not np.isfinite(alpha_initializer)):
+            raise ValueError(f"alpha_initializer must be a finite number, got "
+                             f"{alpha_initializer!r}")
+        self.alpha_initializer = float(alpha_initializer)
+        super().__init__(**kwargs)
+        self._x = None
+
+    def _init_params(self, input_shape, rng) -> None:
+        self.params = {"alpha": np.full(input_shape[0], self.alpha_initializer,
+                                        dtype=self.dtype)}
+
+    def _check_compatible(self, sample_shape) -> None:
+        c = self.params["alpha"].shape[0]
+        if sample_shape[0] != c:
+            raise ValueError(f"{self.name or 'PReLU'} was built for {c} channels (axis 1), "
+                             f"got input with {sample_shape[0]}")
+
+    def _slopes(self, ndim: int) -> np.ndarray:
+        """``alpha`` shaped ``(C, 1, ..., 1)`` to broadcast over a batch of rank ``ndim``."""
+        return self.params["alpha"].reshape((-1,) + (1,) * (ndim - 2))
+
+    def _forward_op(self, x, training):
+        self._x = x
+        return prelu(x, self._slopes(x.ndim))
+
+    def _backward_op(self, dz):
+        x = self._x
+        if np.shape(dz) != x.shape:
+            raise ValueError(f"dy must have the shape of the last output {x.shape}, "
+                             f"got {np.shape(dz)}")
+        axes = (0,) + tuple(range(2, x.ndim))
+        self.grads = {"alpha": (dz * np.minimum(x, 0)).sum(axis=axes).astype(self.dtype)}
+        return dz * prelu_grad(x, self._slopes(x.ndim))
+
+    def _repr_args(self) -> list[str]:
+        return [] if self.alpha_initializer == 0.25 else [
+            f"alpha_initializer={self.alpha_initializer:g}"]

@@ -26,7 +26,12 @@ so it returns probabilities either way.
 
 Everything random comes from the model's ``seed``: the initial weights,
 dropout masks and the shuffling of the training set, so two models built
-and trained with the same seed and data end with identical weights.
+and trained with the same seed and data end with identical weights. The
+methods that compute (``fit``, ``train_on_batch``, ``evaluate``,
+``predict``, ``compute_loss``, ``compute_gradients``) run the matrix
+products on one BLAS thread (:func:`~cnnedu.nn.training.single_blas_thread`),
+so the weights and every printed number are the same whatever the number of
+threads or cores.
 
 The mini-batch loop of :meth:`Sequential.fit` and its :class:`History` live
 in :mod:`cnnedu.nn.training`.
@@ -47,7 +52,7 @@ from .loss import (CLASSIFICATION, backward_from_loss, loss_and_gradient, metric
 from .optim import get_optimizer
 from .summary import summary_table
 from .training import (History, divergence_error, evaluate_batches, fit_epochs,
-                       steps_per_epoch, train_step)
+                       single_blas_thread, steps_per_epoch, train_step)
 
 __all__ = ["Sequential"]
 
@@ -247,13 +252,15 @@ class Sequential:
     def compute_loss(self, X, y, training: bool = False) -> float:
         """The loss on a batch (no gradients, no update)."""
         self._require_compiled("compute_loss")
-        return loss_and_gradient(self, self.forward(X, training=training), y)[0]
+        with single_blas_thread():
+            return loss_and_gradient(self, self.forward(X, training=training), y)[0]
 
     def compute_gradients(self, X, y, training: bool = True) -> float:
         """Forward and backward on a batch: returns the loss, fills every layer's ``grads``."""
         self._require_compiled("compute_gradients")
-        loss, dscores, _ = loss_and_gradient(self, self.forward(X, training=training), y)
-        backward_from_loss(self, dscores)
+        with single_blas_thread():
+            loss, dscores, _ = loss_and_gradient(self, self.forward(X, training=training), y)
+            backward_from_loss(self, dscores)
         return loss
 
     # ------------------------------------------------------------------ compile
@@ -310,7 +317,8 @@ class Sequential:
         self._require_compiled("train_on_batch")
         X = self._check_X(X)
         y = self._check_y(y, len(X))
-        loss, hits = train_step(self, X, y)
+        with single_blas_thread():
+            loss, hits = train_step(self, X, y)
         if loss is None:
             raise divergence_error("a training batch", self.optimizer.lr)
         return (loss, hits / len(X)) if self.metrics else loss
@@ -359,8 +367,9 @@ class Sequential:
         history = History({"epochs": epochs, "steps": steps_per_epoch(len(X), batch_size),
                            "batch_size": batch_size})
         self.history = history
-        return fit_epochs(self, history, X, y, val, self._shuffle_rng if shuffle else None,
-                          verbose)
+        with single_blas_thread():
+            return fit_epochs(self, history, X, y, val, self._shuffle_rng if shuffle else None,
+                              verbose)
 
     def _check_validation_data(self, validation_data):
         """Checked ``(X_val, y_val)``, or ``None`` if ``validation_data`` is ``None``."""
@@ -394,7 +403,8 @@ class Sequential:
         y = self._check_y(y, len(X))
         if len(X) == 0:
             raise ValueError("X holds no samples")
-        loss, correct = evaluate_batches(self, X, y, batch_size)
+        with single_blas_thread():
+            loss, correct = evaluate_batches(self, X, y, batch_size)
         logs = metric_logs(self, loss, correct / len(X))
         if return_dict:
             return logs
@@ -419,7 +429,8 @@ class Sequential:
         """
         batch_size = check_positive_int(batch_size, "batch_size")
         X = self._check_X(X)
-        outs = [self.forward(X[s:s + batch_size]) for s in range(0, len(X), batch_size)]
+        with single_blas_thread():
+            outs = [self.forward(X[s:s + batch_size]) for s in range(0, len(X), batch_size)]
         out = np.concatenate(outs) if outs else np.zeros((0,) + self.output_shape, self.dtype)
         if self.loss == CLASSIFICATION and self.layers[-1].activation != "softmax":
             out = softmax(out, axis=1)

@@ -114,6 +114,11 @@ class SGD(Optimizer):
         \quad\text{(or } p \leftarrow p + \mu v - \eta g \text{ with Nesterov).}
 
     With ``momentum=0`` this is plain gradient descent :math:`p \leftarrow p - \eta g`.
+    PyTorch writes the same method as :math:`u \leftarrow \mu u + g`,
+    :math:`p \leftarrow p - \eta u`; with a constant :math:`\eta` both give the same
+    iterates, with :math:`v = -\eta u`. ``weight_decay`` :math:`\lambda` adds
+    :math:`\lambda p` to the gradient first (an L2 penalty
+    :math:`\tfrac{\lambda}{2} \lVert p \rVert^2` on the loss, as PyTorch's SGD does).
 
     Parameters
     ----------
@@ -123,17 +128,24 @@ class SGD(Optimizer):
         :math:`0 \le \mu < 1`.
     nesterov : bool
         Use Nesterov momentum (needs ``momentum > 0`` to make a difference).
+    weight_decay : float
+        :math:`\lambda \ge 0`; the step uses :math:`g + \lambda p` in place of :math:`g`.
     """
 
-    def __init__(self, lr: float = 0.01, momentum: float = 0.0, nesterov: bool = False):
+    def __init__(self, lr: float = 0.01, momentum: float = 0.0, nesterov: bool = False,
+                 weight_decay: float = 0.0):
         super().__init__(lr)
         self.momentum = _check_real(momentum, "momentum", low=0.0, high=1.0,
                                     allowed="in [0, 1)")
         if not isinstance(nesterov, (bool, np.bool_)):
             raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
         self.nesterov = bool(nesterov)
+        self.weight_decay = _check_real(weight_decay, "weight_decay", low=0.0,
+                                        allowed="a number >= 0")
 
     def _update(self, p, g, state):
+        if self.weight_decay:
+            g = g + self.weight_decay * p
         if self.momentum == 0.0:
             p -= self.lr * g
             return
@@ -150,6 +162,7 @@ class SGD(Optimizer):
     def __repr__(self) -> str:
         extra = f", momentum={self.momentum}" if self.momentum else ""
         extra += ", nesterov=True" if self.nesterov else ""
+        extra += f", weight_decay={self.weight_decay}" if self.weight_decay else ""
         return f"SGD(lr={self.lr}{extra})"
 
 

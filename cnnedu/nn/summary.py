@@ -3,6 +3,8 @@
 - :func:`conv_params` and :func:`dense_params` -- the parameter count of a
   convolution or dense layer from its sizes alone, the formulas the chapters
   write out (no layer is built);
+- :func:`conv_macs` -- the multiply-adds of a convolution layer's forward
+  pass, from its sizes and its output size;
 - :func:`count_params` -- the parameters of a built layer, a model, or a
   list of layers (``model.layers[4:]``);
 - :func:`summary_table` -- the table of ``Sequential.summary()``, in the
@@ -13,7 +15,7 @@ from __future__ import annotations
 from .._checks import as_pair, check_positive_int
 from .base import Layer, shape_str
 
-__all__ = ["conv_params", "dense_params", "count_params", "summary_table"]
+__all__ = ["conv_params", "dense_params", "conv_macs", "count_params", "summary_table"]
 
 WIDTHS = (29, 26, 12)
 
@@ -75,6 +77,40 @@ def dense_params(inputs: int, units: int, use_bias: bool = True) -> int:
     d = check_positive_int(inputs, "inputs")
     m = check_positive_int(units, "units")
     return d * m + (m if use_bias else 0)
+
+
+def conv_macs(filters: int, channels: int, kernel_size, output_size) -> int:
+    r"""Multiply-adds of a convolution's forward pass, per image: :math:`F C K_H K_W O_H O_W`.
+
+    Each of the ``F * OH * OW`` outputs is a sum of ``C * KH * KW``
+    products (the bias adds are not counted). Stride, padding and dilation
+    enter only through the output size, which
+    :func:`cnnedu.geometry.conv_output_size` gives.
+
+    Parameters
+    ----------
+    filters : int
+        Number of kernels (output channels) ``F``.
+    channels : int
+        Input channels ``C``.
+    kernel_size : int or (KH, KW)
+    output_size : int or (OH, OW)
+        Output pixels along each axis.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> conv_macs(32, 1, 3, 26)        # first layer of the digit CNN: 32 * 9 * 26 * 26
+    194688
+    """
+    f = check_positive_int(filters, "filters")
+    c = check_positive_int(channels, "channels")
+    kh, kw = as_pair(kernel_size, "kernel_size")
+    oh, ow = as_pair(output_size, "output_size")
+    return f * c * kh * kw * oh * ow
 
 
 def count_params(layers) -> int:

@@ -7,7 +7,10 @@
 - :func:`train_epoch` and :func:`fit_epochs` -- one pass over the training
   set with its progress bar, and the whole run with validation;
 - :func:`evaluate_batches` -- loss and hits on a data set in inference mode;
-- :func:`divergence_error` -- the error raised when the loss becomes NaN or inf.
+- :func:`divergence_error` -- the error raised when the loss becomes NaN or inf;
+- :func:`single_blas_thread` -- runs the matrix products on one BLAS thread, so
+  that training and inference give the same numbers whatever the number of
+  threads or cores (on the same kind of processor, with the same numpy and BLAS).
 
 The functions take a compiled and built model and checked arrays (``X`` in
 the model's dtype, ``y`` checked against its output); the checks, and the
@@ -15,15 +18,48 @@ random order of the samples, are the model's (:meth:`Sequential.fit`).
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from .loss import backward_from_loss, count_correct, loss_and_gradient, metric_logs, scores_of
 from .progress import ProgressBar
 
 __all__ = ["History", "steps_per_epoch", "batch_indices", "train_step", "train_epoch",
-           "fit_epochs", "evaluate_batches", "divergence_error"]
+           "fit_epochs", "evaluate_batches", "divergence_error", "single_blas_thread"]
+
+
+@functools.cache
+def _controller() -> ThreadpoolController:
+    """The thread pools of the libraries numpy has loaded (found once, on first use)."""
+    return ThreadpoolController()
+
+
+def single_blas_thread():
+    """A context manager that runs the BLAS library behind numpy on one thread.
+
+    A BLAS library splits a large matrix product (``X @ W``, im2col's
+    ``(N*O_H*O_W, C*k*k) @ (C*k*k, F)``) among threads, and how it splits it
+    can change the order in which the float32 products are added, so the
+    result can differ in its last digits with the number of threads. Over
+    thousands of training steps such differences grow into different weights
+    and different printed accuracies. :meth:`Sequential.fit`, ``evaluate``, ``predict`` and
+    the other model methods run inside this context, so the same seed gives
+    the same numbers whatever ``OPENBLAS_NUM_THREADS`` (or the core count) is.
+    It does not make other machines agree: a BLAS library picks its kernels
+    for the processor, so another kind of processor (or another numpy or BLAS
+    version) can round differently, and after training the printed accuracies
+    can differ by a few tenths of a percent.
+    The limit is lifted when the ``with`` block ends; calls nest.
+
+    Examples
+    --------
+    >>> with single_blas_thread():
+    ...     out = model.forward(X)      # doctest: +SKIP
+    """
+    return _controller().limit(limits=1, user_api="blas")
 
 
 class History:

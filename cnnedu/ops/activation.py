@@ -10,10 +10,10 @@ Conventions
 -----------
 - Output dtype follows the input: float32 in, float32 out; integers become
   float64.
-- At a kink (``x = 0`` for ReLU, leaky ReLU, ELU and SELU) the derivative is
-  that of the left branch (``x < 0``): ``relu_grad(0) = 0``,
-  ``leaky_relu_grad(0) = alpha``, ``elu_grad(0) = alpha``,
-  ``selu_grad(0) = lambda * alpha``.
+- At a kink (``x = 0`` for ReLU, leaky ReLU, PReLU, ELU and SELU) the
+  derivative is that of the left branch (``x < 0``): ``relu_grad(0) = 0``,
+  ``leaky_relu_grad(0) = prelu_grad(0) = alpha``, ``elu_grad(0) = alpha``,
+  ``selu_grad(0) = lambda * alpha``. GELU and SiLU are smooth.
 - No overflow for large inputs (``x = +-1000`` is fine in float32 and
   float64): sigmoid uses ``exp(-|x|)``, softmax subtracts the maximum, ELU and
   SELU take ``expm1`` of the clipped negative part. Results that are smaller
@@ -21,11 +21,14 @@ Conventions
 
 :data:`ACTIVATIONS` and :func:`get_activation` map names such as ``'relu'``
 to ``(f, f_grad)`` pairs, for layers that take ``activation='relu'``.
+PReLU is not in it: its slope is learned, by the layer
+:class:`cnnedu.nn.activation.PReLU`.
 """
 from __future__ import annotations
 
 import difflib
 import functools
+import math
 import numbers
 from typing import Callable, NamedTuple
 
@@ -41,6 +44,9 @@ __all__ = [
     "leaky_relu", "leaky_relu_grad",
     "elu", "elu_grad",
     "selu", "selu_grad",
+    "gelu", "gelu_grad",
+    "silu", "silu_grad",
+    "prelu", "prelu_grad",
     "softmax", "softmax_grad", "softmax_backward",
     "SELU_LAMBDA", "SELU_ALPHA",
     "Activation", "ACTIVATIONS", "get_activation",
@@ -381,6 +387,226 @@ def selu_grad(x):
         return SELU_LAMBDA * elu_grad(x, SELU_ALPHA)
 
 
+# --------------------------------------------------------------------------- GELU, SiLU
+
+_erfc = np.frompyfunc(math.erfc, 1, 1)
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+_GELU_APPROXIMATIONS = ("none", "tanh")
+
+
+def _check_approximate(approximate) -> str:
+    if approximate not in _GELU_APPROXIMATIONS:
+        raise ValueError(f"approximate must be 'none' (the exact erf form) or 'tanh', "
+                         f"got {approximate!r}")
+    return approximate
+
+
+def _normal_cdf(x):
+    """Standard normal cumulative distribution function, :math:`\\Phi(x)`, element-wise.
+
+    Parameters
+    ----------
+    x : array_like, any shape
+
+    Returns
+    -------
+    ndarray, same shape and float dtype as ``x``, values in [0, 1]
+
+    Notes
+    -----
+    .. math:: \\Phi(x) = \\tfrac12 \\operatorname{erfc}(-x / \\sqrt 2).
+
+    The ``erfc`` form keeps full relative accuracy in the left tail, where
+    :math:`\\tfrac12 (1 + \\operatorname{erf}(x / \\sqrt 2))` would cancel to 0.
+    Computed in float64 with :func:`math.erfc` and cast back.
+    """
+    x = as_float_array(x, "x")
+    with np.errstate(under="ignore"):
+        erfc = np.asarray(_erfc(-x.astype(np.float64) / math.sqrt(2)), dtype=np.float64)
+        return (0.5 * erfc).astype(x.dtype)
+
+
+def _normal_pdf(x):
+    with np.errstate(under="ignore"):
+        return np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+
+
+def gelu(x, approximate="none"):
+    """Gaussian error linear unit (Hendrycks & Gimpel, 2016), element-wise.
+
+    Parameters
+    ----------
+    x : array_like, any shape
+    approximate : {'none', 'tanh'}
+        ``'none'``: the exact form :math:`x\\,\\Phi(x)` (the default, as in
+        PyTorch and Keras); ``'tanh'``: the paper's tanh approximation.
+
+    Returns
+    -------
+    y : ndarray, same shape as ``x``
+
+    Notes
+    -----
+    .. math:: \\mathrm{GELU}(x) = x\\,\\Phi(x), \\qquad
+              \\mathrm{GELU}'(x) = \\Phi(x) + x\\,\\varphi(x),
+
+    with :math:`\\Phi` the standard normal CDF and
+    :math:`\\varphi(x) = e^{-x^2/2} / \\sqrt{2\\pi}` its density. The tanh form is
+    :math:`\\tfrac12 x \\big(1 + \\tanh(\\sqrt{2/\\pi}\\,(x + 0.044715\\,x^3))\\big)`.
+    Smooth, not monotonic: minimum about -0.170 at :math:`x \\approx -0.752`.
+    Range: about [-0.170, inf).
+    """
+    approximate = _check_approximate(approximate)
+    x = as_float_array(x, "x")
+    with np.errstate(under="ignore"):
+        if approximate == "tanh":
+            return 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)))
+        return x * _normal_cdf(x)
+
+
+def gelu_grad(x, approximate="none"):
+    """Derivative of :func:`gelu`, element-wise: :math:`\\Phi(x) + x\\,\\varphi(x)`.
+
+    Parameters
+    ----------
+    x : array_like, any shape
+    approximate : {'none', 'tanh'}
+        The derivative of the exact form or of the tanh approximation.
+
+    Returns
+    -------
+    dydx : ndarray, same shape and dtype as ``x``, values in about [-0.129, 1.129]
+    """
+    approximate = _check_approximate(approximate)
+    x = as_float_array(x, "x")
+    with np.errstate(under="ignore"):
+        if approximate == "tanh":
+            t = np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3))
+            du = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
+            return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du
+        return (_normal_cdf(x) + x * _normal_pdf(x)).astype(x.dtype)
+
+
+def silu(x):
+    """Sigmoid linear unit, also called Swish, element-wise: :math:`x\\,\\sigma(x)`.
+
+    Parameters
+    ----------
+    x : array_like, any shape
+
+    Returns
+    -------
+    y : ndarray, same shape as ``x``
+
+    Notes
+    -----
+    .. math:: \\mathrm{SiLU}(x) = x\\,\\sigma(x), \\qquad
+              \\mathrm{SiLU}'(x) = \\sigma(x) + x\\,\\sigma(x)\\,(1 - \\sigma(x)).
+
+    Elfwing et al. (2018) named it SiLU; Ramachandran et al. (2017) found it
+    by search as Swish (:math:`x\\,\\sigma(\\beta x)` with :math:`\\beta = 1`).
+    Smooth, not monotonic: minimum about -0.278 at :math:`x \\approx -1.278`.
+    Uses the overflow-free :func:`sigmoid`.
+    """
+    x = as_float_array(x, "x")
+    with np.errstate(under="ignore"):
+        return x * sigmoid(x)
+
+
+def silu_grad(x):
+    """Derivative of :func:`silu`: :math:`\\sigma(x) + x\\,\\sigma'(x)`, element-wise.
+
+    Parameters
+    ----------
+    x : array_like, any shape
+
+    Returns
+    -------
+    dydx : ndarray, same shape and dtype as ``x``, values in about [-0.100, 1.100]
+    """
+    x = as_float_array(x, "x")
+    with np.errstate(under="ignore"):
+        return sigmoid(x) + x * sigmoid_grad(x)
+
+
+# --------------------------------------------------------------------------- PReLU
+
+def _check_prelu_alpha(alpha, x: np.ndarray) -> np.ndarray:
+    """``alpha`` as a float array of ``x``'s dtype that broadcasts against ``x``."""
+    if isinstance(alpha, (bool, np.bool_)) or isinstance(alpha, (str, bytes)):
+        raise TypeError(f"alpha must be a real number or an array of them, got {alpha!r}")
+    try:
+        a = np.asarray(alpha)
+    except Exception:                                      # pragma: no cover - exotic input
+        raise TypeError(f"alpha must be a real number or an array of them, got {alpha!r}") \
+            from None
+    if a.dtype == bool or not (np.issubdtype(a.dtype, np.integer)
+                               or np.issubdtype(a.dtype, np.floating)):
+        raise TypeError(f"alpha must be a real number or an array of them, got {alpha!r} "
+                        f"(dtype {a.dtype})")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"alpha must be finite, got {alpha!r}")
+    try:
+        shape = np.broadcast_shapes(a.shape, x.shape)
+    except ValueError:
+        raise ValueError(f"alpha of shape {a.shape} does not broadcast against x of shape "
+                         f"{x.shape} (for one slope per channel of (N, C, H, W) give alpha "
+                         f"the shape (C, 1, 1))") from None
+    if shape != x.shape:
+        raise ValueError(f"alpha of shape {a.shape} would enlarge x of shape {x.shape}; "
+                         f"allowed: a scalar or a shape that broadcasts to x's")
+    return a.astype(x.dtype)
+
+
+def prelu(x, alpha=0.25):
+    """Parametric ReLU (He et al., 2015): ``x`` for positive ``x``, ``alpha * x`` otherwise.
+
+    Parameters
+    ----------
+    x : array_like, any shape, e.g. (N, C, H, W)
+    alpha : float or array_like
+        The slope for negative inputs: a number, or an array that broadcasts
+        to ``x`` (one slope per channel of an (N, C, H, W) batch: shape
+        (C, 1, 1)). In a network it is learned (:class:`cnnedu.nn.activation.PReLU`);
+        He et al. start it at 0.25.
+
+    Returns
+    -------
+    y : ndarray, same shape as ``x``
+
+    Notes
+    -----
+    .. math:: f(x) = \\begin{cases} x & x > 0 \\\\ a x & x \\le 0 \\end{cases},
+              \\qquad \\frac{\\partial f}{\\partial x} =
+              \\begin{cases} 1 & x > 0 \\\\ a & x \\le 0 \\end{cases},
+              \\qquad \\frac{\\partial f}{\\partial a} = \\min(x, 0).
+
+    With a fixed ``alpha`` it is :func:`leaky_relu`. At 0 the derivative is
+    the left one, ``alpha``. The gradient for a shared slope sums
+    ``dy * min(x, 0)`` over the entries that share it (the layer does this).
+    """
+    x = as_float_array(x, "x")
+    a = _check_prelu_alpha(alpha, x)
+    return np.where(x > 0, x, a * x)
+
+
+def prelu_grad(x, alpha=0.25):
+    """Derivative of :func:`prelu` with respect to ``x``: 1 where ``x > 0``, ``alpha`` otherwise.
+
+    Parameters
+    ----------
+    x : array_like, any shape
+    alpha : float or array_like broadcasting to ``x``
+
+    Returns
+    -------
+    dydx : ndarray, same shape and dtype as ``x``
+    """
+    x = as_float_array(x, "x")
+    a = _check_prelu_alpha(alpha, x)
+    return np.where(x > 0, x.dtype.type(1), a).astype(x.dtype)
+
+
 # --------------------------------------------------------------------------- softmax
 
 def softmax(x, axis=-1):
@@ -535,10 +761,14 @@ ACTIVATIONS: dict[str, Activation] = {
     "leaky_relu": Activation(leaky_relu, leaky_relu_grad),
     "elu": Activation(elu, elu_grad),
     "selu": Activation(selu, selu_grad),
+    "gelu": Activation(gelu, gelu_grad),
+    "silu": Activation(silu, silu_grad),
     "softmax": Activation(softmax, softmax_grad),
 }
 
 _ALLOWED = ", ".join(map(repr, ACTIVATIONS))
+#: Other names of registry entries (Keras' ``'swish'`` is SiLU).
+_ALIASES = {"swish": "silu"}
 
 
 def get_activation(name) -> Activation:
@@ -548,8 +778,9 @@ def get_activation(name) -> Activation:
     ----------
     name : str, None or Activation
         One of ``'linear'``, ``'sigmoid'``, ``'tanh'``, ``'relu'``,
-        ``'leaky_relu'``, ``'elu'``, ``'selu'``, ``'softmax'`` (case does not
-        matter). ``None`` means ``'linear'`` (no activation), as in Keras. An
+        ``'leaky_relu'``, ``'elu'``, ``'selu'``, ``'gelu'``, ``'silu'`` (also
+        called ``'swish'``), ``'softmax'`` (case does not matter). ``None``
+        means ``'linear'`` (no activation), as in Keras. An
         :class:`Activation` is returned unchanged.
 
     Returns
@@ -573,6 +804,10 @@ def get_activation(name) -> Activation:
         raise TypeError(f"activation must be a name (str) or None, got {name!r} "
                         f"({type(name).__name__}); allowed names: {_ALLOWED}")
     key = name.strip().lower()
+    key = _ALIASES.get(key, key)
+    if key == "prelu":
+        raise ValueError("'prelu' has a learned slope, so it is not a fixed activation: use "
+                         f"the layer cnnedu.nn.activation.PReLU(); allowed names: {_ALLOWED}")
     if key not in ACTIVATIONS:
         close = difflib.get_close_matches(key, ACTIVATIONS, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""

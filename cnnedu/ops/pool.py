@@ -19,8 +19,8 @@ get zero gradient.
 Conventions
 -----------
 - **Padding** adds ``p`` cells on each side and may be at most half the window
-  (``p <= k // 2``, as PyTorch requires), so every window covers at least one
-  real input cell. Max pooling pads with ``-inf``: a padded cell never wins.
+  (``p <= k // 2``, as PyTorch requires), so padding fills at most half of
+  any window's rows and columns. Max pooling pads with ``-inf``: a padded cell never wins.
   Average pooling pads with zeros and *counts them*: every window is divided
   by ``KH * KW`` (``count_include_pad=True``, PyTorch's default).
 - **Ties** in max pooling: the *first* maximum of the window in row-major

@@ -373,7 +373,8 @@ def update_activation_panels(panels: ActivationPanels, view, title: str) -> None
     panels.f_map.set_data(view.fz)
     panels.f_map.set_clim(*robust_limits(view.fz))
     panels.df_map.set_data(view.dfz)
-    panels.df_map.set_clim(0, max(float(view.df.max()), 1e-12))
+    # GELU and SiLU have slightly negative slopes: start the scale there
+    panels.df_map.set_clim(min(float(view.df.min()), 0.0), max(float(view.df.max()), 1e-12))
     update_activation(panels.curves, view.x_grid, view.f, view.df, view.x0, view.f_x0,
                       view.df_x0, rescale=False)
     ax = panels.curves.f_line.axes

@@ -39,7 +39,8 @@ def draw_receptive_field(ax, table, units, fontsize=9):
     boxes : list of PolyCollection
         One per layer, input first.
     labels : list of Text
-        The name, receptive field size ``r`` and jump ``j`` of each layer.
+        The name, receptive field size ``r`` and jump ``J`` of each layer (``J``, as
+        in the text, since ``j`` is the column index).
     """
     check_axes(ax)
     if len(table) != len(units) or any(row.out is None for row in table):
@@ -57,7 +58,7 @@ def draw_receptive_field(ax, table, units, fontsize=9):
         boxes.append(ax.add_collection(PolyCollection(verts, facecolors=list(colours),
                                                       edgecolors="0.35", linewidths=0.6)))
         what = "input" if level == 0 else f"{row.name} (k={row.k}, s={row.s})"
-        labels.append(ax.text(right, level, f"{what}:  r = {row.size}, j = {row.jump}",
+        labels.append(ax.text(right, level, f"{what}:  r = {row.size}, J = {row.jump}",
                               va="center", ha="left", fontsize=fontsize))
     ax.set_xlim(-1, table[0].out + 0.5)
     ax.set_ylim(-0.7, len(table) - 0.3)

@@ -26,7 +26,8 @@ __all__ = ["activation_explorer", "softmax_explorer"]
 
 #: Dropdown label -> activation name.
 ACTIVATION_CHOICES = (("sigmoid", "sigmoid"), ("tanh", "tanh"), ("ReLU", "relu"),
-                      ("leaky ReLU", "leaky_relu"), ("ELU", "elu"), ("SELU", "selu"))
+                      ("leaky ReLU", "leaky_relu"), ("ELU", "elu"), ("SELU", "selu"),
+                      ("GELU", "gelu"), ("SiLU (Swish)", "silu"), ("PReLU", "prelu"))
 #: Activation name -> its label.
 LABELS = {name: label for label, name in ACTIVATION_CHOICES}
 
@@ -45,10 +46,13 @@ def activation_caption(view) -> str:
         notes.append(f"alpha is not used by {label}")
     elif alpha == 0:
         notes.append("alpha = 0: the same as ReLU")
-    elif view.activation == "leaky_relu" and alpha == 1:
-        notes.append("alpha = 1: leaky ReLU is the identity, a linear function")
-    elif view.activation == "leaky_relu" and alpha > 1:
+    elif view.activation in ("leaky_relu", "prelu") and alpha == 1:
+        notes.append(f"alpha = 1: {label} is the identity, a linear function")
+    elif view.activation in ("leaky_relu", "prelu") and alpha > 1:
         notes.append("alpha > 1: steeper for negative inputs than for positive ones")
+    if view.activation == "prelu":
+        notes.append("in a network PReLU learns alpha, one per channel (He et al. start "
+                     "at 0.25)")
     caption = (f"{label}: f({x:.2f}) = {view.f_x0:.3f}, f'({x:.2f}) = {view.df_x0:.3f}. "
                f"On the feature map: f(z) = 0 for {100 * view.zero_fraction:.1f}% of the "
                f"pixels; mean slope f'(z) = {view.mean_slope:.3f}.")
@@ -61,10 +65,11 @@ def activation_explorer(activation: str = "relu", alpha: float = 0.1, x: float =
 
     Parameters
     ----------
-    activation : {'sigmoid', 'tanh', 'relu', 'leaky_relu', 'elu', 'selu'}
+    activation : {'sigmoid', 'tanh', 'relu', 'leaky_relu', 'elu', 'selu', 'gelu', 'silu', \
+'prelu'}
         Initial choice.
     alpha : float in [0, 2]
-        Initial ``alpha`` (used by leaky ReLU and ELU only).
+        Initial ``alpha`` (used by leaky ReLU, ELU and PReLU only).
     x : float in [-5, 5]
         Initial input marked on the curves.
     feature_map : array_like (H, W), optional

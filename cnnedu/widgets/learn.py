@@ -50,7 +50,11 @@ def learn_kernel_caption(state: dict, steps: int) -> str:
             f"<b>Diverged: the loss grew {_sci(state['growth'])}-fold</b> by step {last}. The "
             f"step &eta; = {lr:.3g} is larger than 2/&lambda;<sub>max</sub> = {limit:.3g}, so "
             f"along the steepest direction each step overshoots the minimum and multiplies "
-            f"the error by {factor} &gt; 1. The run was stopped at step {last} "
+            f"the error by {factor} &gt; 1"
+            + ("" if state["lam_fast"] == lam_max else
+               " (the starting error has no part along that direction: the growth starts "
+               "from round-off, so the loss falls at first)")
+            + f". The run was stopped at step {last} "
             f"before the numbers overflow" + (f"; steps after {last} show step {last}."
                                               if state["step"] > last else "."))
     elif lr > limit:
@@ -58,8 +62,13 @@ def learn_kernel_caption(state: dict, steps: int) -> str:
                      f"the error along the steepest direction grows by {factor}"
                      " per step; the loss falls at first, then grows without bound.")
     else:
-        lines.append(f"Along the flattest direction each step keeps a fraction "
-                     f"1 &minus; &eta;&lambda;<sub>min</sub> = {1 - lr * lam_min:.3f} of the "
+        slow = state["lam_slow"]
+        note = ("" if slow == lam_min else
+                f"The starting error has no part along the flatter directions, so the "
+                f"slowest curvature that matters is &lambda; = {slow:.3g}. ")
+        where = "that direction" if note else "the flattest direction"
+        lines.append(f"{note}Along {where} each step keeps a fraction "
+                     f"1 &minus; &eta;&lambda; = {1 - lr * slow:.3f} of the "
                      "error, which is why the curve flattens out before the kernel is exact.")
     return "<br>".join(lines)
 

@@ -5,9 +5,18 @@ import numpy as np
 import pytest
 
 from cnnedu.ops import activation as act
-from cnnedu.explain.activation import (ELEMENTWISE, activation_pair, dead_fraction, entropy,
-                                       evaluate_activation, gradient_norms_through_depth,
-                                       inactive_fraction, softmax_with_temperature)
+from cnnedu.explain.activation import (CLASSIC, ELEMENTWISE, RECENT, activation_pair,
+                                       dead_fraction, entropy, evaluate_activation,
+                                       gradient_norms_through_depth, inactive_fraction,
+                                       never_active_fraction, softmax_with_temperature)
+
+
+def ops_pair(name):
+    """The ops' ``(f, f_grad)`` for ``name``; PReLU is not in the registry (its slope is
+    learned)."""
+    if name == "prelu":
+        return act.Activation(act.prelu, act.prelu_grad)
+    return act.get_activation(name)
 
 
 # ------------------------------------------------------------------ activation_pair
@@ -15,7 +24,7 @@ from cnnedu.explain.activation import (ELEMENTWISE, activation_pair, dead_fracti
 def test_evaluate_activation_matches_the_ops(name):
     x = np.array([-2.0, -0.3, 0.4, 3.0])
     y, d = evaluate_activation(name, x)
-    pair = act.get_activation(name)
+    pair = ops_pair(name)
     np.testing.assert_array_equal(y, pair.f(x))
     np.testing.assert_array_equal(d, pair.grad(x))
 
@@ -30,6 +39,14 @@ def test_alpha_is_bound_for_leaky_relu_and_elu():
     np.testing.assert_allclose(g(x), [0.5 * np.exp(-2), 1.0])
     f, _ = activation_pair("leaky_relu")  # default 0.01
     np.testing.assert_allclose(f(x), [-0.02, 1.0])
+    f, g = activation_pair("prelu")       # default 0.25, He et al.'s starting slope
+    np.testing.assert_allclose(f(x), [-0.5, 1.0])
+    np.testing.assert_allclose(g(x), [0.25, 1.0])
+
+
+def test_the_lists_of_activations():
+    assert ELEMENTWISE == CLASSIC + RECENT
+    assert RECENT == ("gelu", "silu", "prelu")
 
 
 def test_activation_pair_errors():
@@ -142,12 +159,25 @@ def test_inactive_and_dead_fractions_by_hand():
     z = np.array([[1.0, -1.0, 0.0, -2.0],
                   [-1.0, -3.0, 0.0, 5.0]])
     assert inactive_fraction(z) == 6 / 8
-    assert dead_fraction(z) == 2 / 4      # units 1 and 2 are never positive
+    assert never_active_fraction(z) == 2 / 4      # entries 1 and 2 are never positive
+    assert dead_fraction(z) == 2 / 4              # (N, D): each entry is a unit
+
+
+def test_dead_fraction_counts_filters_not_positions():
+    z = -np.ones((3, 4, 5, 5))                    # (N, C, H, W)
+    z[1, 0, 2, 3] = 0.5                           # filter 0 fires once, at one position
+    z[:, 2] = 1.0                                 # filter 2 fires everywhere
+    z[0, 3, 0, 0] = 1e-9                          # filter 3 fires once, barely
+    assert dead_fraction(z) == 1 / 4              # only filter 1 is dead
+    # positions: filter 0 has 24 of 25 never-positive ones, filter 1 all 25, filter 3 24
+    assert never_active_fraction(z) == (24 + 25 + 24) / 100
 
 
 def test_dead_fraction_errors():
     with pytest.raises(ValueError, match=r"z must be an array \(N, \.\.\.\) .* got shape \(3,\)"):
         dead_fraction(np.ones(3))
+    with pytest.raises(ValueError, match=r"z must be an array \(N, \.\.\.\) .* got shape \(0, 2\)"):
+        never_active_fraction(np.ones((0, 2)))
     with pytest.raises(ValueError, match="z must not be empty"):
         inactive_fraction(np.ones(0))
 
@@ -166,7 +196,7 @@ Z = np.random.default_rng(3).normal(size=(6, 7)) * 2
 @pytest.mark.parametrize("x0", [-1.2, 0.5])
 def test_activation_view_agrees_with_the_ops(name, alpha, x0):
     v = activation_view(Z, name, alpha, x0, GRID)
-    pair = act.get_activation(name)
+    pair = ops_pair(name)
     kw = {"alpha": alpha} if name in WITH_ALPHA else {}
     assert v.activation == name and v.alpha == (alpha if name in WITH_ALPHA else None)
     np.testing.assert_array_equal(v.f, pair.f(GRID, **kw))

@@ -147,3 +147,33 @@ def test_learn_kernel_view_of_a_diverged_run_shows_its_last_step(problem):
         lx.learn_kernel_view(problem, run, "digits", 8.0, 101)
     with pytest.raises(TypeError, match="problem and run must be a KernelProblem and a KernelRun"):
         lx.learn_kernel_view(run, problem, "digits", 8.0, 0)
+
+
+def test_error_modes_split_the_starting_error(problem):
+    modes = lx.error_modes(problem)
+    assert modes.eigenvectors.shape == (9, 3, 3) and modes.components.shape == (9,)
+    np.testing.assert_allclose(modes.eigenvalues, np.linalg.eigvalsh(problem.hessian))
+    # the components rebuild the error w0 - w* = -w*
+    rebuilt = np.tensordot(modes.components, modes.eigenvectors, axes=1)
+    np.testing.assert_allclose(rebuilt, -problem.hidden, atol=1e-12)
+    # Sobel x is odd under a half turn: no part along the even eigenvectors
+    assert np.all(np.abs(modes.components[modes.even]) < 1e-9)
+    assert not modes.active[modes.even].any() and modes.active[~modes.even].any()
+    # a generic start meets every direction
+    init = np.random.default_rng(0).standard_normal((3, 3))
+    assert lx.error_modes(problem, init).active.all()
+
+
+def test_error_modes_errors(problem):
+    with pytest.raises(TypeError, match="problem must be a KernelProblem"):
+        lx.error_modes("sobel_x")
+    with pytest.raises(ValueError, match=r"init must have the hidden kernel's shape \(3, 3\)"):
+        lx.error_modes(problem, np.zeros((2, 2)))
+
+
+def test_learn_kernel_view_names_the_curvatures_the_run_meets(problem):
+    run = lx.learn_kernel(problem, 1.0, steps=3)
+    view = lx.learn_kernel_view(problem, run, "digits", 1.0, 3)
+    modes = lx.error_modes(problem)
+    assert view["lam_slow"] == modes.eigenvalues[modes.active].min()
+    assert view["lam_fast"] == modes.eigenvalues[modes.active].max()

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from cnnedu.gradcheck import check_layer
+from cnnedu.nn.activation import GELU, PReLU, SiLU
 from cnnedu.nn.initializers import fans, get_initializer, glorot_uniform, he_normal
 from cnnedu.nn import (ELU, SELU, Activation, AveragePooling2D, AvgPool2D, Conv2D, Dense,
                            Dropout, Flatten, GlobalAveragePooling2D, GlobalAvgPool2D, Input,
@@ -87,6 +88,8 @@ ACTIVATION_LAYERS = {
     "relu": ReLU(), "sigmoid": Sigmoid(), "tanh": Tanh(), "leaky-relu-0.2": LeakyReLU(0.2),
     "elu-0.5": ELU(alpha=0.5), "selu": SELU(), "softmax": Softmax(),
     "activation-tanh": Activation("tanh"), "activation-linear": Activation("linear"),
+    "gelu": GELU(), "silu": SiLU(), "activation-gelu": Activation("gelu"),
+    "activation-swish": Activation("swish"),
 }
 
 
@@ -174,6 +177,28 @@ def test_max_pool_forward_by_hand():
 def test_flatten_order_is_nchw():
     x = np.arange(8.0).reshape(1, 2, 2, 2)
     np.testing.assert_array_equal(Flatten().forward(x), [np.arange(8.0)])
+
+
+@pytest.mark.parametrize("shape", [(3, 4), (2, 3, 2, 2)], ids=["NxD", "NCHW"])
+def test_prelu_learns_one_slope_per_channel_gradient_checked(shape):
+    layer = PReLU(dtype="float64")
+    x = away_from_zero(shape, seed=3)
+    layer.forward(x)
+    assert layer.params["alpha"].shape == (shape[1],)
+    np.testing.assert_array_equal(layer.params["alpha"], 0.25)
+    layer.params["alpha"][...] = np.linspace(-0.5, 1.5, shape[1])   # distinct slopes
+    assert_grads_ok(layer, x)
+
+
+def test_prelu_values_and_channel_check():
+    layer = PReLU(alpha_initializer=0.1, dtype="float64")
+    x = np.array([[[[-2.0, 3.0]]], [[[4.0, -1.0]]]])                   # (2, 1, 1, 2)
+    np.testing.assert_allclose(layer.forward(x), [[[[-0.2, 3.0]]], [[[4.0, -0.1]]]])
+    layer.backward(np.ones_like(x))
+    np.testing.assert_allclose(layer.grads["alpha"], [-3.0])          # -2 + -1
+    assert repr(layer) == "PReLU(alpha_initializer=0.1)" and repr(PReLU()) == "PReLU()"
+    with pytest.raises(ValueError, match="built for 1 channels .*got input with 2"):
+        layer.forward(np.zeros((1, 2, 1, 2)))
 
 
 def test_fused_activation_equals_separate_layer():
@@ -367,12 +392,16 @@ def test_keras_aliases():
     (lambda: Dropout(1.0), ValueError, r"rate must be a number in \[0, 1\), got 1\.0"),
     (lambda: Dropout(0.5, seed=-1), ValueError, "seed must be a non-negative int or None, got -1"),
     (lambda: LeakyReLU(-0.1), ValueError, "alpha must be a non-negative number, got -0.1"),
-    (lambda: Activation("swish"), ValueError, "unknown activation 'swish'"),
+    (lambda: Activation("mish"), ValueError, "unknown activation 'mish'"),
+    (lambda: Activation("prelu"), ValueError, "learned slope.*PReLU"),
+    (lambda: PReLU(float("nan")), ValueError, "alpha_initializer must be a finite number"),
+    (lambda: PReLU("0.25"), ValueError, "alpha_initializer must be a finite number"),
     (lambda: Input((1, 0, 28)), ValueError, "shape must be a tuple of positive ints"),
 ], ids=["filters-zero", "filters-float", "kernel-zero", "strides-zero", "padding-full",
         "padding-negative", "activation-typo", "initializer", "units-zero", "units-negative",
         "activation-unknown", "dtype", "pool-zero", "pool-same", "dropout-rate", "dropout-seed",
-        "leaky-alpha", "activation-layer", "input-shape"])
+        "leaky-alpha", "activation-layer", "activation-prelu", "prelu-nan", "prelu-str",
+        "input-shape"])
 def test_bad_arguments(make, exc, match):
     with pytest.raises(exc, match=match):
         make()

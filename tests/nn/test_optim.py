@@ -95,6 +95,31 @@ def test_momentum_zero_equals_plain_sgd():
     np.testing.assert_array_equal(a, b)
 
 
+def test_sgd_weight_decay_two_steps():
+    # g <- g + 0.1 p, then the momentum step
+    p1, p2 = two_steps(SGD(lr=0.1, momentum=0.9, weight_decay=0.1))
+    g1 = np.array(G1) + 0.1 * np.array(P0)
+    v1 = -0.1 * g1
+    np.testing.assert_allclose(p1, np.array(P0) + v1)
+    v2 = 0.9 * v1 - 0.1 * (np.array(G2) + 0.1 * p1)
+    np.testing.assert_allclose(p2, p1 + v2)
+
+
+def test_sgd_is_pytorch_momentum_with_a_scaled_velocity():
+    # PyTorch: u <- mu u + g, p <- p - lr u; the same iterates, v = -lr u
+    rng = np.random.default_rng(0)
+    p, u = rng.standard_normal(4), np.zeros(4)
+    q = p.copy()
+    opt = SGD(lr=0.05, momentum=0.9)
+    for _ in range(20):
+        g = rng.standard_normal(4)
+        opt.step([p], [g])
+        u = 0.9 * u + g
+        q -= 0.05 * u
+        np.testing.assert_allclose(opt.state(p)["velocity"], -0.05 * u, rtol=1e-12)
+    np.testing.assert_allclose(p, q, rtol=1e-12)
+
+
 def test_get_optimizer():
     assert isinstance(get_optimizer("adam"), Adam)
     assert isinstance(get_optimizer("SGD"), SGD)
@@ -106,6 +131,7 @@ def test_get_optimizer():
 
 def test_repr():
     assert repr(SGD(lr=0.1, momentum=0.9)) == "SGD(lr=0.1, momentum=0.9)"
+    assert repr(SGD(lr=0.1, weight_decay=1e-4)) == "SGD(lr=0.1, weight_decay=0.0001)"
     assert repr(Adam()) == "Adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-07)"
 
 
@@ -119,13 +145,16 @@ def test_repr():
     (lambda: SGD(momentum=1.0), ValueError, r"momentum must be in \[0, 1\), got 1\.0"),
     (lambda: SGD(momentum=-0.1), ValueError, r"momentum must be in \[0, 1\), got -0\.1"),
     (lambda: SGD(nesterov="yes"), TypeError, r"nesterov must be True or False, got 'yes'"),
+    (lambda: SGD(weight_decay=-1e-4), ValueError,
+     r"weight_decay must be a number >= 0, got -0\.0001"),
     (lambda: Adam(beta1=1.0), ValueError, r"beta1 must be in \[0, 1\), got 1\.0"),
     (lambda: Adam(beta2=-0.5), ValueError, r"beta2 must be in \[0, 1\), got -0\.5"),
     (lambda: Adam(eps=0), ValueError, r"eps must be a positive number, got 0\.0"),
     (lambda: get_optimizer("rmsprop"), ValueError,
      r"optimizer must be 'sgd', 'adam' or an Optimizer instance .*got 'rmsprop'"),
 ], ids=["lr-zero", "lr-negative", "lr-str", "lr-nan", "momentum-one", "momentum-negative",
-        "nesterov-str", "beta1-one", "beta2-negative", "eps-zero", "unknown-name"])
+        "nesterov-str", "weight-decay-negative", "beta1-one", "beta2-negative", "eps-zero",
+        "unknown-name"])
 def test_bad_settings(make, exc, match):
     with pytest.raises(exc, match=match):
         make()

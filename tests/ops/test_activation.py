@@ -8,8 +8,9 @@ import pytest
 
 from cnnedu.ops import activation as act
 from cnnedu.ops.activation import (
-    ACTIVATIONS, SELU_ALPHA, SELU_LAMBDA, Activation, elu, elu_grad, get_activation,
-    leaky_relu, leaky_relu_grad, linear, linear_grad, relu, relu_grad, selu, selu_grad,
+    ACTIVATIONS, SELU_ALPHA, SELU_LAMBDA, Activation, elu, elu_grad, gelu, gelu_grad,
+    get_activation, leaky_relu, leaky_relu_grad, linear, linear_grad, prelu, prelu_grad,
+    relu, relu_grad, selu, selu_grad, silu, silu_grad,
     sigmoid, sigmoid_grad, softmax, softmax_backward, softmax_grad, tanh, tanh_grad)
 from cnnedu.gradcheck import check_gradient, numerical_gradient, rel_error
 
@@ -27,6 +28,11 @@ ELEMENTWISE = [
     ("elu-alpha0.5", elu, elu_grad, {"alpha": 0.5}),
     ("elu-alpha2", elu, elu_grad, {"alpha": 2.0}),
     ("selu", selu, selu_grad, {}),
+    ("gelu", gelu, gelu_grad, {}),
+    ("gelu-tanh", gelu, gelu_grad, {"approximate": "tanh"}),
+    ("silu", silu, silu_grad, {}),
+    ("prelu", prelu, prelu_grad, {}),
+    ("prelu-alpha-1.5", prelu, prelu_grad, {"alpha": -1.5}),
 ]
 ELEMENTWISE_IDS = [case[0] for case in ELEMENTWISE]
 
@@ -258,7 +264,7 @@ def test_float32_values_agree_with_float64():
 # ------------------------------------------------------------ registry
 def test_registry_names_and_pairs():
     assert set(ACTIVATIONS) == {"relu", "sigmoid", "tanh", "leaky_relu", "elu", "selu",
-                                "softmax", "linear"}
+                                "gelu", "silu", "softmax", "linear"}
     f, f_grad = get_activation("relu")
     assert f is relu and f_grad is relu_grad
     for name in ACTIVATIONS:
@@ -292,8 +298,8 @@ def test_unknown_activation_name_lists_allowed_names():
     with pytest.raises(ValueError, match=r"unknown activation 'rleu' \(did you mean 'relu'\?\); "
                                          r"allowed names: 'linear', 'sigmoid', .*'softmax'"):
         get_activation("rleu")
-    with pytest.raises(ValueError, match=r"unknown activation 'swish'; allowed names: 'linear'"):
-        get_activation("swish")
+    with pytest.raises(ValueError, match=r"unknown activation 'mish'; allowed names: 'linear'"):
+        get_activation("mish")
 
 
 def test_activation_of_wrong_type():
@@ -332,3 +338,80 @@ def test_backward_dy_shape_errors():
         softmax_backward(np.zeros((3, 2)), np.zeros((2, 3)))
     with pytest.raises(ValueError, match=r"dy must have the shape of x \(2, 3\), got \(3,\)"):
         get_activation("relu").backward(np.zeros(3), np.zeros((2, 3)))
+
+
+# ------------------------------------------------------------ GELU, SiLU, PReLU
+def test_gelu_and_silu_by_hand():
+    phi = [0.5 * math.erfc(-v / math.sqrt(2)) for v in (-1.0, 0.0, 2.0)]
+    np.testing.assert_allclose(gelu(np.array([-1.0, 0.0, 2.0])),
+                               [-phi[0], 0.0, 2 * phi[2]], rtol=1e-15)
+    np.testing.assert_allclose(gelu_grad(np.array([0.0])), [0.5], rtol=1e-15)
+    s = 1 / (1 + math.exp(1.5))
+    assert silu(-1.5) == pytest.approx(-1.5 * s, rel=1e-15)
+    assert silu_grad(-1.5) == pytest.approx(s + -1.5 * s * (1 - s), rel=1e-14)
+
+
+def test_gelu_and_silu_minima():
+    x = np.linspace(-3, 0, 300001)
+    assert x[np.argmin(gelu(x))] == pytest.approx(-0.7518, abs=1e-4)
+    assert gelu(x).min() == pytest.approx(-0.16997, abs=1e-5)
+    assert x[np.argmin(silu(x))] == pytest.approx(-1.2785, abs=1e-4)
+    assert silu(x).min() == pytest.approx(-0.27846, abs=1e-5)
+    # the derivative is 0 at the minimum: 1 + x (1 - sigmoid(x)) = 0
+    assert abs(float(silu_grad(-1.2784645))) < 1e-6
+
+
+def test_gelu_tanh_approximation_is_close_but_not_equal():
+    x = np.linspace(-10, 10, 20001)
+    gap = np.abs(gelu(x) - gelu(x, approximate="tanh"))
+    assert 1e-4 < gap.max() < 1e-3
+    np.testing.assert_allclose(gelu(x, "tanh")[x > 6], x[x > 6], rtol=1e-10)
+
+
+def test_gelu_keeps_relative_accuracy_in_the_left_tail():
+    # x * Phi(x) with Phi(-30) ~ 4.9e-198: the erf form would give exactly 0
+    assert gelu(-30.0) == pytest.approx(-30 * 0.5 * math.erfc(30 / math.sqrt(2)), rel=1e-13)
+    assert gelu(-30.0) < 0
+
+
+def test_gelu_rejects_an_unknown_approximation():
+    with pytest.raises(ValueError, match="approximate must be 'none'.*got 'fast'"):
+        gelu(1.0, approximate="fast")
+    with pytest.raises(ValueError, match="approximate"):
+        gelu_grad(1.0, approximate=None)
+
+
+def test_prelu_with_one_slope_per_channel():
+    x = away_from_zero((2, 3, 4, 4), seed=20)
+    alpha = np.array([0.0, 0.25, -1.0]).reshape(3, 1, 1)
+    y = prelu(x, alpha)
+    for c, a in enumerate((0.0, 0.25, -1.0)):
+        np.testing.assert_array_equal(y[:, c], np.where(x[:, c] > 0, x[:, c], a * x[:, c]))
+        np.testing.assert_array_equal(prelu_grad(x, alpha)[:, c],
+                                      np.where(x[:, c] > 0, 1.0, a))
+    np.testing.assert_array_equal(prelu(x, 0.01), leaky_relu(x, 0.01))
+    assert prelu_grad(0.0, 0.3) == pytest.approx(0.3)     # the left derivative at the kink
+
+
+@pytest.mark.parametrize("alpha, error, match", [
+    ("0.2", TypeError, "alpha must be a real number"),
+    (True, TypeError, "alpha must be a real number"),
+    (np.array([True, False]), TypeError, "alpha must be a real number"),
+    (float("nan"), ValueError, "alpha must be finite"),
+    (np.array([0.1, np.inf, 0.2]), ValueError, "alpha must be finite"),
+    (np.ones(4), ValueError, r"alpha of shape \(4,\) does not broadcast against x of shape "
+                             r"\(2, 3, 5, 5\)"),
+    (np.ones((1, 1, 1, 1, 1)), ValueError, "would enlarge x"),
+])
+def test_prelu_rejects_bad_alpha(alpha, error, match):
+    x = np.zeros((2, 3, 5, 5))
+    with pytest.raises(error, match=match):
+        prelu(x, alpha)
+    with pytest.raises(error, match=match):
+        prelu_grad(x, alpha)
+
+
+def test_swish_is_silu_and_prelu_is_a_layer():
+    assert get_activation("Swish") is ACTIVATIONS["silu"]
+    with pytest.raises(ValueError, match="learned slope.*PReLU"):
+        get_activation("prelu")

@@ -28,8 +28,8 @@ def test_receptive_field_diagram_highlights_the_units_that_feed_one_unit(ax):
         assert lit == list(chosen)
     # a pool2 unit of the last layer is 4 input pixels wide and centred on its field
     np.testing.assert_allclose(square_centres(boxes[4])[2, 0], 4.5 + 2 * 4)
-    assert labels[0].get_text() == "input:  r = 1, j = 1"
-    assert labels[4].get_text() == "pool2 (k=2, s=2):  r = 10, j = 4"
+    assert labels[0].get_text() == "input:  r = 1, J = 1"
+    assert labels[4].get_text() == "pool2 (k=2, s=2):  r = 10, J = 4"
 
 
 def test_receptive_field_diagram_needs_matching_inputs(ax):

@@ -27,13 +27,15 @@ def test_default_feature_map_is_a_signed_digit_edge_map():
 
 @pytest.mark.parametrize("name, alpha", [("sigmoid", 0.5), ("tanh", 0.5), ("relu", 0.5),
                                          ("leaky_relu", 0.2), ("leaky_relu", 0.0),
-                                         ("elu", 1.0), ("elu", 1.7), ("selu", 0.3)])
+                                         ("elu", 1.0), ("elu", 1.7), ("selu", 0.3),
+                                         ("gelu", 0.5), ("silu", 0.5), ("prelu", 0.25),
+                                         ("prelu", 1.5)])
 def test_state_is_what_cnnedu_computes(act_ex, name, alpha):
     act_ex.controls["activation"].value = name
     act_ex.controls["alpha"].value = alpha
     act_ex.controls["x"].value = -1.2
     s = act_ex.state()
-    a = alpha if name in ("leaky_relu", "elu") else None
+    a = alpha if name in ("leaky_relu", "elu", "prelu") else None
     assert s["activation"] == name and s["alpha"] == a
     f, df = evaluate_activation(name, s["x_grid"], a)
     np.testing.assert_array_equal(s["f"], f)
@@ -77,6 +79,22 @@ def test_alpha_edge_cases_are_explained(act_ex):
     assert "identity, a linear function" in act_ex.message
     act_ex.controls["activation"].value = "tanh"
     assert "alpha is not used by tanh" in act_ex.message
+
+
+def test_every_element_wise_activation_is_an_option(act_ex):
+    from cnnedu.explain.activation import ELEMENTWISE
+    names = [v for _, v in act_ex.controls["activation"].options]
+    assert sorted(names) == sorted(ELEMENTWISE)
+
+
+def test_gelu_and_silu_show_their_negative_slopes(act_ex):
+    for name, lowest in (("gelu", -0.129), ("silu", -0.0998)):
+        act_ex.controls["activation"].value = name
+        s = act_ex.state()
+        assert s["df"].min() == pytest.approx(lowest, abs=1e-3)
+        assert "alpha is not used" in act_ex.message
+    act_ex.controls["activation"].value = "prelu"
+    assert "PReLU learns alpha" in act_ex.message
 
 
 def test_activation_explorer_updates_in_place(act_ex):

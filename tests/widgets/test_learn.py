@@ -92,7 +92,8 @@ def test_learn_kernel_caption():
     assert msg.startswith(f"Step 5 of 20: loss {run.losses[5]:.3g} (it was "
                           f"{run.losses[0]:.3g} at step 0). The loss is quadratic in the 9 "
                           "weights")
-    assert f"1 &minus; &eta;&lambda;<sub>min</sub> = {1 - problem.lam_min:.3f}" in msg
+    slow = lx.learn_kernel_view(problem, run, "digits", 1.0, 5)["lam_slow"]
+    assert f"each step keeps a fraction 1 &minus; &eta;&lambda; = {1 - slow:.3f}" in msg
     limit = 2 / problem.lam_max
     slow = lx.learn_kernel(problem, 1.05 * limit, steps=20)
     assert not slow.diverged
