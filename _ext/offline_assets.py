@@ -7,13 +7,27 @@ A Sphinx extension of this book (registered in ``_config.yml``):
   JavaScript error);
 - warns (an error under ``-W``) when a page would load a script or a style
   sheet from another host: everything a page loads comes from ``_static``;
+- leaves the widget scripts (``nb_ipywidgets_js`` in ``_config.yml``:
+  require.js and the book's widget loader, which loads the widget manager)
+  and the widget state out of a page that shows no widget output;
+- leaves MathJax (and its configuration) out of a page with no formula and
+  no widget output (the front page, the bibliography);
 - moves each page's saved widget state (the JSON that myst-nb writes into the
-  page's head, with every explorer's precomputed frames: megabytes) into a
-  script of its own, ``_static/widget-state/<page>.js``, named by the state
-  tag's ``data-src``: the browser parses and shows the page without it, and
-  the book's widget loader (``assets/js/widgets-embed.js``) loads it while
-  MathJax typesets (a script, not a JSON file: a page opened from the disk
-  may load scripts but not fetch files);
+  page's head) into a script of its own, ``_static/widget-state/<page>.js``,
+  named by the state tag's ``data-src``: the browser parses and shows the
+  page without it, and the book's widget loader
+  (``assets/js/widgets-embed.js``) loads it while MathJax typesets (a script,
+  not a JSON file: a page opened from the disk may load scripts but not
+  fetch files);
+- takes every picture out of that state: each ``Image`` widget's PNG (an
+  explorer's precomputed frames, its live picture) goes to a file of its own,
+  ``_static/frames/<sha1>.png`` (named by its bytes: a picture used twice is
+  stored once), and the widget becomes a URL image (``format='url'``) with the
+  file's address relative to the page (it shows from the disk too). A Stack
+  of frames draws only the child it shows, so the browser fetches a frame
+  when the reader moves a control to it, not with the page;
+- marks the figures of a page ``loading="lazy"``: the browser fetches a
+  figure when it comes close to the screen, not those far below with the page;
 - on pages with formulas, asks the browser to fetch MathJax's main fonts and
   its ``ui/lazy`` extension at once, in parallel with the page, rather than
   when MathJax first typesets (the first screen shows sooner);
@@ -25,8 +39,11 @@ A Sphinx extension of this book (registered in ``_config.yml``):
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
+import re
 from pathlib import Path
 
 from sphinx.builders.html._assets import _JavaScript
@@ -65,29 +82,116 @@ def keep_page_local(app, pagename, templatename, context, doctree):
 
 
 WIDGET_STATE_TYPE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW_TYPE = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE_DIR = "_static/widget-state"
+FRAMES_DIR = "_static/frames"
 
 
-def move_widget_state(app, pagename, templatename, context, doctree):
-    """Replace the page's inline widget state by a tag naming a file that holds it."""
+def _is_widget_state(asset) -> bool:
+    return (getattr(asset, "attributes", {}) or {}).get("type") == WIDGET_STATE_TYPE
+
+
+def drop_unused_widget_scripts(app, pagename, templatename, context, doctree):
+    """On a page that shows no widget output, leave out the widget scripts and state."""
     assets = context.get("script_files")
     if not assets or app.builder.format != "html":
         return
+    if WIDGET_VIEW_TYPE in (context.get("body") or ""):
+        return
+    widget_js = set()
+    for filename in getattr(app.config, "nb_ipywidgets_js", None) or {}:
+        widget_js |= {filename, f"_static/{filename}"}
+    assets[:] = [asset for asset in assets
+                 if _key(asset)[0] not in widget_js and not _is_widget_state(asset)]
+
+
+def drop_unused_mathjax(app, pagename, templatename, context, doctree):
+    """On a page with no formula and no widget output, leave out MathJax and its configuration.
+
+    Sphinx's math renders as ``class="math ..."`` elements; widget labels may
+    hold formulas that MathJax typesets, so a page with widgets keeps it.
+    """
+    assets = context.get("script_files")
+    mathjax = app.config.mathjax_path
+    if not assets or not mathjax or app.builder.format != "html":
+        return
+    body = context.get("body") or ""
+    if 'class="math' in body or WIDGET_VIEW_TYPE in body:
+        return
+    config = "window.MathJax"
+    assets[:] = [asset for asset in assets
+                 if _key(asset)[0] not in (mathjax, f"_static/{mathjax}")
+                 and not str((getattr(asset, "attributes", {}) or {}).get("body", ""))
+                 .lstrip().startswith(config)]
+
+
+def picture_urls(state: dict, save_picture) -> int:
+    """Turn every PNG ``Image`` of a widget state into a URL image, in place.
+
+    ``state`` is a saved widget state (``{"state": {model id: model}}``, as
+    ipywidgets embeds it: an Image's bytes are a base64 buffer at path
+    ``["value"]``); ``save_picture(png_bytes)`` stores a picture and returns
+    the URL the page reaches it by. Returns how many pictures were moved.
+    """
+    moved = 0
+    for model in state.get("state", {}).values():
+        fields = model.get("state", {})
+        if model.get("model_name") != "ImageModel" or fields.get("format") != "png":
+            continue
+        for buffer in model.get("buffers", ()):
+            if buffer.get("path") != ["value"] or buffer.get("encoding") != "base64":
+                continue
+            url = save_picture(base64.b64decode(buffer["data"]))
+            buffer["data"] = base64.b64encode(url.encode("utf-8")).decode("ascii")
+            fields["format"] = "url"
+            moved += 1
+    return moved
+
+
+def move_widget_state(app, pagename, templatename, context, doctree):
+    """Replace the page's inline widget state by a tag naming a file that holds it,
+    its pictures in files of their own."""
+    assets = context.get("script_files")
+    if not assets or app.builder.format != "html":
+        return
+
+    def save_picture(png: bytes) -> str:
+        target = f"{FRAMES_DIR}/{hashlib.sha1(png).hexdigest()}.png"
+        path = Path(app.outdir, target)
+        if not path.is_file():       # the name is the content: an existing file is the same
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(png)
+        return context["pathto"](target, 1)
+
     for index, asset in enumerate(assets):
         attributes = dict(getattr(asset, "attributes", {}) or {})
         if attributes.get("type") != WIDGET_STATE_TYPE or not attributes.get("body"):
             continue
+        state = json.loads(attributes.pop("body"))
+        picture_urls(state, save_picture)
         target = f"{WIDGET_STATE_DIR}/{pagename}.js"
         path = Path(app.outdir, target)
         path.parent.mkdir(parents=True, exist_ok=True)
-        # the JSON as myst-nb wrote it for a script tag ("</" escaped): a JavaScript literal
+        # a JavaScript literal ("</" escaped, as myst-nb does for a script tag)
+        literal = json.dumps(state).replace("</", "<\\/")
         path.write_text("window.bookWidgetStates = window.bookWidgetStates || {};\n"
                         f"window.bookWidgetStates[{json.dumps(pagename)}] = "
-                        f"{attributes.pop('body')};\n", encoding="utf-8")
+                        f"{literal};\n", encoding="utf-8")
         attributes["data-src"] = context["pathto"](target, 1)
         attributes["data-key"] = pagename
         assets[index] = _JavaScript(os.fspath(getattr(asset, "filename", "") or ""),
                                     priority=getattr(asset, "priority", 500), **attributes)
+
+
+# an <img> tag that does not say when to load
+EAGER_IMG = re.compile(r"<img\b(?![^>]*\bloading=)", re.I)
+
+
+def lazy_figures(app, pagename, templatename, context, doctree):
+    """Mark every picture in the page's body ``loading="lazy"``."""
+    if app.builder.format != "html" or not context.get("body"):
+        return
+    context["body"] = EAGER_IMG.sub('<img loading="lazy"', context["body"])
 
 
 # what MathJax (tex-chtml, ui/lazy) fetches first on a page with formulas: the
@@ -129,6 +233,9 @@ def setup(app):
     app.add_js_file(None, body=FONTAWESOME_CONFIG, priority=100)
     # after every other handler of the event has added its files
     app.connect("html-page-context", keep_page_local, priority=900)
+    app.connect("html-page-context", drop_unused_widget_scripts, priority=905)
+    app.connect("html-page-context", drop_unused_mathjax, priority=906)
     app.connect("html-page-context", move_widget_state, priority=910)
     app.connect("html-page-context", preload_mathjax, priority=920)
+    app.connect("html-page-context", lazy_figures, priority=930)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -44,13 +44,15 @@ update:
 
 Size
 ----
-Each distinct frame is one PNG in the page (in base64, 4/3 of its bytes)
-plus about 1 kB of widget state. Frames are palette PNGs by default
-(``colors=256``, median cut, no dithering: the book's figures shrink about
-2.5 times and look the same); ``colors=None`` stores the explorer's full
-PNGs. ``explorer.frames.nbytes`` is the total, and ``max_bytes`` refuses a
-sweep that would make the page too heavy (a chapter page, with the widget
-and MathJax scripts, must stay under 6 MB).
+Each distinct frame is one PNG in the notebook's widget state (in base64,
+4/3 of its bytes) plus about 1 kB of widget state. The published book moves
+each PNG to a file of its own (``_static/frames/<sha1>.png``, see
+``_ext/offline_assets.py``), which the browser fetches only when the frame
+is shown. Frames are palette PNGs by default (``colors=256``, median cut, no
+dithering: the book's figures shrink about 2.5 times and look the same);
+``colors=None`` stores the explorer's full PNGs. ``explorer.frames.nbytes``
+is the total, and ``max_bytes`` refuses a sweep that would make the
+notebook and the book too heavy.
 """
 from __future__ import annotations
 
@@ -183,7 +185,7 @@ class Frames:
         moved another, e.g. a position beyond a smaller output) has no
         picture, and its slot says so.
     count, nbytes : int
-        Distinct frames and their PNG bytes (what the page carries, before base64).
+        Distinct frames and their PNG bytes (what the notebook carries, before base64).
     """
 
     def __init__(self, explorer, sweep: Mapping[str, object], colors: int | None = 256,
