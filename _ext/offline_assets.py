@@ -11,7 +11,8 @@ A Sphinx extension of this book (registered in ``_config.yml``):
   require.js and the book's widget loader, which loads the widget manager)
   and the widget state out of a page that shows no widget output;
 - leaves MathJax (and its configuration) out of a page with no formula and
-  no widget output (the front page, the bibliography);
+  no widget output (the front page, the bibliography), and sphinx-thebe's
+  scripts out of every page while the book offers no Thebe launch button;
 - moves each page's saved widget state (the JSON that myst-nb writes into the
   page's head) into a script of its own, ``_static/widget-state/<page>.js``,
   named by the state tag's ``data-src``: the browser parses and shows the
@@ -125,6 +126,25 @@ def drop_unused_mathjax(app, pagename, templatename, context, doctree):
                  .lstrip().startswith(config)]
 
 
+def _uses_thebe(app) -> bool:
+    options = getattr(app.config, "html_theme_options", None) or {}
+    return bool((options.get("launch_buttons") or {}).get("thebe"))
+
+
+def _is_thebe(asset) -> bool:
+    attributes = getattr(asset, "attributes", {}) or {}
+    body = str(attributes.get("body") or "").lstrip()
+    return (_key(asset)[0].endswith("sphinx-thebe.js") or body.startswith("const THEBE_JS_URL")
+            or attributes.get("type") == "text/x-thebe-config")
+
+
+def drop_unused_thebe(app, pagename, templatename, context, doctree):
+    """Leave out sphinx-thebe's scripts when the book offers no Thebe launch button."""
+    assets = context.get("script_files")
+    if assets and app.builder.format == "html" and not _uses_thebe(app):
+        assets[:] = [asset for asset in assets if not _is_thebe(asset)]
+
+
 def picture_urls(state: dict, save_picture) -> int:
     """Turn every PNG ``Image`` of a widget state into a URL image, in place.
 
@@ -187,11 +207,44 @@ def move_widget_state(app, pagename, templatename, context, doctree):
 EAGER_IMG = re.compile(r"<img\b(?![^>]*\bloading=)", re.I)
 
 
+IMG_SRC = re.compile(r'<img loading="lazy"(?![^>]*\bwidth=)([^>]*?\bsrc="([^"]+)")', re.I)
+
+
+def _picture_sizes(app) -> dict:
+    """``{file name under _images: (width, height)}`` of the pictures the pages show so far."""
+    from PIL import Image
+
+    sizes = app.builder.__dict__.setdefault("_book_picture_sizes", {})
+    for source, name in getattr(app.builder, "images", {}).items():
+        if name in sizes:
+            continue
+        try:
+            with Image.open(Path(app.srcdir, source)) as picture:
+                sizes[name] = picture.size
+        except (OSError, ValueError):
+            sizes[name] = None
+    return sizes
+
+
 def lazy_figures(app, pagename, templatename, context, doctree):
-    """Mark every picture in the page's body ``loading="lazy"``."""
+    """Mark every picture in the page's body ``loading="lazy"``, with its size.
+
+    The width and height (in pixels; the style sheet keeps ``height: auto``)
+    reserve the picture's place before it loads, so nothing below it moves
+    when it arrives.
+    """
     if app.builder.format != "html" or not context.get("body"):
         return
-    context["body"] = EAGER_IMG.sub('<img loading="lazy"', context["body"])
+    body = EAGER_IMG.sub('<img loading="lazy"', context["body"])
+    sizes = _picture_sizes(app)
+
+    def with_size(match):
+        size = sizes.get(match.group(2).rsplit("/", 1)[-1])
+        if size is None:
+            return match.group(0)
+        return f'<img loading="lazy" width="{size[0]}" height="{size[1]}"{match.group(1)}'
+
+    context["body"] = IMG_SRC.sub(with_size, body)
 
 
 # what MathJax (tex-chtml, ui/lazy) fetches first on a page with formulas: the
@@ -235,6 +288,7 @@ def setup(app):
     app.connect("html-page-context", keep_page_local, priority=900)
     app.connect("html-page-context", drop_unused_widget_scripts, priority=905)
     app.connect("html-page-context", drop_unused_mathjax, priority=906)
+    app.connect("html-page-context", drop_unused_thebe, priority=907)
     app.connect("html-page-context", move_widget_state, priority=910)
     app.connect("html-page-context", preload_mathjax, priority=920)
     app.connect("html-page-context", lazy_figures, priority=930)

@@ -358,6 +358,13 @@ def test_a_page_without_formulas_loads_no_mathjax(visit):
         assert page.evaluate("() => window.MathJax === undefined"), "MathJax is configured"
 
 
+@pages
+def test_no_page_loads_thebe_while_the_book_offers_no_thebe_button(visit):
+    loaded = _loaded(visit, re.compile(r"sphinx-thebe\.js$"))
+    assert loaded == [], f"the page loads sphinx-thebe: {loaded}"
+    assert visit.page.evaluate("() => typeof THEBE_JS_URL === 'undefined'")
+
+
 def test_widget_states_hold_no_picture():
     """Every picture of a widget (precomputed frames, live pictures) is a file of its own."""
     states = sorted((ROOT / "_build" / "html" / "_static" / "widget-state").rglob("*.js"))
