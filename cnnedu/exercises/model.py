@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..explain.model import confusion_matrix, saliency
+from ..explain.pool import conv_multiply_adds
 from ..nn import Conv2D, Dense, Flatten, Input, MaxPool2D
 from ..ops.loss import accuracy
 from ..nn.model import Sequential
@@ -78,17 +79,11 @@ def check_confusion_by_hand(cm_1_2, cm_2_0, row_1, column_1, quiet=False):
     return check_answer("confusion matrix by hand", got, expected, quiet=quiet)
 
 
-def conv_multiply_adds(c, h, w, f, k) -> int:
-    """Multiply-adds of a ``k x k`` convolution, stride 1, no padding, on one
-    ``(c, h, w)`` input with ``f`` filters: ``f * OH * OW * c * k * k``."""
-    return f * (h - k + 1) * (w - k + 1) * c * k * k
-
-
 def check_multiply_adds(conv1, conv2, dense1, quiet=False):
     """Exercise 4: multiply-adds for one digit in ``conv2d`` (1 -> 32 channels,
     28 x 28 input), ``conv2d_1`` (32 -> 64 channels, 13 x 13 input) and the first
     dense layer (1600 -> 128); biases not counted."""
-    expected = (conv_multiply_adds(1, 28, 28, 32, 3), conv_multiply_adds(32, 13, 13, 64, 3),
+    expected = (conv_multiply_adds((1, 28, 28), 32, 3), conv_multiply_adds((32, 13, 13), 64, 3),
                 1600 * 128)
     return check_answer("multiply-adds", _ints((conv1, conv2, dense1), "answers"), expected,
                         quiet=quiet)

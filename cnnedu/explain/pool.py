@@ -34,6 +34,7 @@ import numpy as np
 from .._checks import as_float_array, as_pair, check_ndim, check_positive_int
 from ..geometry import (Geometry, check_padding, conv_geometry, max_pool_padding,
                         pool_geometry)
+from ..nn.summary import conv_macs
 from ..ops.pool import avg_pool2d, max_pool2d
 
 __all__ = ["window_coverage", "conv_multiply_adds", "pool_geometry_problem",
@@ -99,7 +100,10 @@ def _coverage(g: Geometry) -> np.ndarray:
 
 
 def conv_multiply_adds(in_shape, filters: int, kernel_size, stride=1, padding=0) -> int:
-    r"""Multiply-adds of a convolution layer on one image (bias additions not counted).
+    r"""Multiply-adds of a convolution layer on one ``(C, H, W)`` image (no bias additions).
+
+    The output size comes from :func:`cnnedu.geometry.conv_geometry`, the
+    count from :func:`cnnedu.nn.summary.conv_macs`.
 
     Each of the ``F x OH x OW`` outputs is a sum of ``C x KH x KW`` products:
 
@@ -133,7 +137,7 @@ def conv_multiply_adds(in_shape, filters: int, kernel_size, stride=1, padding=0)
     if g.empty:
         raise ValueError(f"kernel {g.KH}x{g.KW} does not fit a {h}x{w} input with padding "
                          f"{g.padding_text()}")
-    return g.OH * g.OW * f * c * g.KH * g.KW
+    return conv_macs(f, c, g.kernel_size, g.output_size)
 
 
 def pool_geometry_problem(shape, size, stride=None, padding=0) -> str | None:
