@@ -6,6 +6,7 @@ seed give the same initial weights.
 """
 from __future__ import annotations
 
+from .._checks import check_positive_int
 from .base import Input
 from .conv import Conv2D
 from .dense import Dense
@@ -16,8 +17,9 @@ from .reshape import Flatten
 __all__ = ["classic_cnn"]
 
 
-def classic_cnn(seed: int = 0, dtype="float32", compile: bool = True) -> Sequential:
-    """The classic MNIST CNN, built for ``(1, 28, 28)`` inputs (and compiled).
+def classic_cnn(seed: int = 0, dtype="float32", compile: bool = True,
+                input_size: int = 28) -> Sequential:
+    """The classic MNIST CNN, built for ``(1, input_size, input_size)`` inputs (and compiled).
 
     ::
 
@@ -32,14 +34,19 @@ def classic_cnn(seed: int = 0, dtype="float32", compile: bool = True) -> Sequent
         dtype of the parameters.
     compile : bool
         Compile with Adam, sparse categorical cross-entropy and accuracy.
+    input_size : int
+        Height and width of the grey input images (28 for MNIST; at least 10,
+        so that both convolutions and poolings fit).
 
     Returns
     -------
     Sequential
-        Untrained; 225,034 parameters.
+        Untrained; 225,034 parameters for 28 x 28 inputs (the first dense
+        layer grows with the input size, the convolutions do not).
     """
+    size = check_positive_int(input_size, "input_size", minimum=10)
     model = Sequential([
-        Input((1, 28, 28)),
+        Input((1, size, size)),
         Conv2D(32, 3, activation="relu"),
         MaxPool2D(2),
         Conv2D(64, 3, activation="relu"),

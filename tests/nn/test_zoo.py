@@ -1,5 +1,6 @@
 """The ready-made models of cnnedu.nn.zoo."""
 import numpy as np
+import pytest
 
 from cnnedu.nn.zoo import classic_cnn
 
@@ -21,3 +22,12 @@ def test_classic_cnn_is_seeded():
     assert not np.array_equal(a.layers[0].params["w"], c.layers[0].params["w"])
     assert classic_cnn(compile=False).optimizer is None
     assert classic_cnn(dtype="float64").layers[0].params["w"].dtype == np.float64
+
+
+def test_classic_cnn_for_other_image_sizes():
+    # the convolutions keep their 18,816 parameters; the first dense layer grows
+    for size, params in ((28, 225_034), (56, 1_199_882), (10, 18_816 + 64 * 128 + 128 + 1_290)):
+        model = classic_cnn(compile=False, input_size=size)
+        assert model.count_params() == params
+    with pytest.raises(ValueError, match="input_size"):
+        classic_cnn(input_size=9)
