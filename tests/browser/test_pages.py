@@ -653,15 +653,27 @@ CHAPTERS = [p for p in PAGES if p.startswith("chapters/")]
 
 
 @pytest.mark.parametrize("visit", CHAPTERS, ids=CHAPTERS, indirect=True)
-def test_chapter_has_launch_and_download_buttons(visit, book_url, request):
-    """Binder and Colab open this chapter's notebook; the download button serves it."""
+def test_chapter_has_a_download_button_and_launch_buttons_only_with_a_repository(
+        visit, book_url, request):
+    """The download button serves the chapter's notebook. Launch (Binder, Colab) and
+    repository buttons appear only when _config.yml names the book's repository
+    (tests/book/test_launch_buttons.py checks the links they then make)."""
     import json
+
+    import yaml
 
     page = visit.page
     notebook = request.node.callspec.params["visit"].removesuffix(".html") + ".ipynb"
-    for host in ("https://mybinder.org/", "https://colab.research.google.com/"):
-        links = page.locator(f'a[href^="{host}"][href$="/{notebook}"]')
-        assert links.count() == 1, f"no {host} button that opens {notebook}"
+    url = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]["url"]
+    for host in ("https://mybinder.org/", "https://colab.research.google.com/",
+                 "https://github.com/"):
+        links = page.locator(f'a[href^="{host}"]')
+        if url:
+            assert links.count() >= 1, f"no {host} button on a book that names its repository"
+        else:
+            assert links.count() == 0, (
+                f"a {host} button on a book that names no repository: "
+                f"{links.first.get_attribute('href')}")
     download = page.locator(f'a[href$="_sources/{notebook}"]')
     assert download.count() == 1, f"no download button for {notebook}"
     response = page.request.get(download.first.evaluate("a => a.href"))
