@@ -20,6 +20,11 @@ A Sphinx extension of this book (registered in ``_config.yml``):
   (``assets/js/widgets-embed.js``) loads it while MathJax typesets (a script,
   not a JSON file: a page opened from the disk may load scripts but not
   fetch files);
+- makes the explorers of that state honest for a page without a kernel
+  (:func:`static_explorers`): a control the page cannot answer is disabled
+  and says why on hover; a swept integer slider offers only the span of its
+  precomputed values; a slot of the frames that shows the live picture in a
+  notebook shows a note instead ("not precomputed for the web page");
 - takes every picture out of that state: each ``Image`` widget's PNG (an
   explorer's precomputed frames, its live picture) goes to a file of its own,
   ``_static/frames/<sha1>.png`` (named by its bytes: a picture used twice is
@@ -42,6 +47,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import json
 import os
 import re
@@ -145,6 +151,182 @@ def drop_unused_thebe(app, pagename, templatename, context, doctree):
         assets[:] = [asset for asset in assets if not _is_thebe(asset)]
 
 
+# the CSS classes cnnedu.widgets._static gives the parts of an explorer with frames
+EXPLORER_CLASS = "cnnedu-explorer"
+SWEPT_CLASS = "cnnedu-swept"
+FIXED_CLASS = "cnnedu-fixed"
+LIVE_CLASS = "cnnedu-frames-live"
+LIVE_RULED_OUT_CLASS = "cnnedu-frames-ruled-out"
+NOT_PRECOMPUTED_CLASS = "cnnedu-not-precomputed"
+RULED_OUT_CLASS = "cnnedu-ruled-out"
+NO_FRAME_CLASSES = {LIVE_CLASS, LIVE_RULED_OUT_CLASS, NOT_PRECOMPUTED_CLASS, RULED_OUT_CLASS}
+# models whose value a frames' link reads as a Stack slot ("value" trait)
+INTEGER_MODELS = {"IntSliderModel", "BoundedIntTextModel", "PlayModel"}
+REF = "IPY_MODEL_"
+
+
+def _fields(models: dict, ref) -> dict:
+    """The state fields of the model a reference (``'IPY_MODEL_<id>'``) names, or {}."""
+    if not isinstance(ref, str) or not ref.startswith(REF):
+        return {}
+    return models.get(ref[len(REF):], {}).get("state", {})
+
+
+def _classes(fields: dict) -> set:
+    return set(fields.get("_dom_classes") or ())
+
+
+def _plain(text) -> str:
+    """A label as plain text (no HTML tags, entities decoded, no LaTeX dollars)."""
+    return html.unescape(re.sub(r"<[^>]*>", "", str(text or ""))).replace("$", "").strip()
+
+
+def _frame_stacks(models: dict) -> dict:
+    """``{model id: children refs}`` of every Stack of frames (its last slot: the live picture)."""
+    stacks = {}
+    for model_id, model in models.items():
+        children = model.get("state", {}).get("children") or []
+        if (model.get("model_name") == "StackModel" and children
+                and LIVE_CLASS in _classes(_fields(models, children[-1]))):
+            stacks[model_id] = children
+    return stacks
+
+
+def narrow_swept_sliders(state: dict) -> int:
+    """Give every swept integer slider the span of the values that have a frame, in place.
+
+    A slider's frames are the Stacks a ``DirectionalLinkModel`` links it to
+    (slider ``value`` -> Stack ``selected_index``): a value has a frame when
+    one of its Stacks holds, at that slot, anything but the live picture or a
+    note. The slider's ``min`` and ``max`` become the smallest and largest such
+    value (so chapter 6's test digits offer 0-39 of 0-299), and so do those of
+    a widget jslinked to it (a ``Play``), unless the saved value lies outside
+    that span. Returns how many sliders were narrowed.
+    """
+    models = state.get("state", {})
+    stacks = _frame_stacks(models)
+    framed: dict = {}
+    for model in models.values():
+        fields = model.get("state", {})
+        if model.get("model_name") != "DirectionalLinkModel":
+            continue
+        source, target = fields.get("source") or [None, None], fields.get("target") or [None, None]
+        stack = str(target[0])[len(REF):]
+        if target[1] != "selected_index" or stack not in stacks or source[1] != "value":
+            continue
+        slider = str(source[0])[len(REF):]
+        if models.get(slider, {}).get("model_name") not in INTEGER_MODELS:
+            continue
+        children = stacks[stack]
+        framed.setdefault(slider, set()).update(
+            slot for slot, child in enumerate(children[:-1])
+            if not _classes(_fields(models, child)) & NO_FRAME_CLASSES)
+    narrowed = 0
+    for slider, slots in framed.items():
+        fields = models[slider]["state"]
+        if not slots or not min(slots) <= fields.get("value", 0) <= max(slots):
+            continue
+        lo, hi = min(slots), max(slots)
+        if (fields.get("min", 0), fields.get("max", 100)) == (lo, hi):
+            continue
+        fields["min"], fields["max"] = lo, hi
+        narrowed += 1
+        for model in models.values():       # a Play jslinked to the slider steps the same span
+            link = model.get("state", {})
+            ends = [(link.get(end) or [None])[0] for end in ("source", "target")]
+            if model.get("model_name") == "LinkModel" and REF + slider in ends:
+                for end in ends:
+                    other = _fields(models, end)
+                    if end != REF + slider and "max" in other:
+                        other["min"], other["max"] = lo, hi
+    return narrowed
+
+
+def notes_in_unframed_slots(state: dict) -> int:
+    """Put the web page's notes where the frames show the live picture for want of a frame.
+
+    In a notebook every slot of a Stack of frames without a frame holds the
+    live picture (its kernel redraws it); on the web page, nothing would: such
+    a slot gets the note "not precomputed for the web page" (the HTML model
+    with class ``cnnedu-not-precomputed``), and a combination the explorer
+    rules out (class ``cnnedu-frames-ruled-out``) the note of class
+    ``cnnedu-ruled-out``. The last slot, the live picture the notebook was
+    saved with, stays. Returns how many slots changed.
+    """
+    models = state.get("state", {})
+    notes = {}
+    for model_id, model in models.items():
+        for cls in _classes(model.get("state", {})) & {NOT_PRECOMPUTED_CLASS, RULED_OUT_CLASS}:
+            notes.setdefault(cls, REF + model_id)
+    changed = 0
+    for model_id, children in _frame_stacks(models).items():
+        new = list(children)
+        for slot, child in enumerate(children[:-1]):
+            classes = _classes(_fields(models, child))
+            note = (notes.get(NOT_PRECOMPUTED_CLASS) if child == children[-1] else
+                    notes.get(RULED_OUT_CLASS) if LIVE_RULED_OUT_CLASS in classes else None)
+            if note is not None:
+                new[slot] = note
+                changed += 1
+        models[model_id]["state"]["children"] = new
+    return changed
+
+
+def _descendants(models: dict, model_id: str) -> list:
+    """The state fields of every model inside a container (its children, theirs, ...),
+    in the order of the page."""
+    found, seen = [], set()
+
+    def visit(current):
+        if current in seen or current not in models:
+            return
+        seen.add(current)
+        fields = models[current].get("state", {})
+        found.append(fields)
+        for ref in fields.get("children") or []:
+            if isinstance(ref, str) and ref.startswith(REF):
+                visit(ref[len(REF):])
+
+    visit(model_id)
+    return found
+
+
+def disable_fixed_controls(state: dict) -> int:
+    """Disable every control of an explorer that the page cannot answer, saying why, in place.
+
+    Those are the controls with the CSS class ``cnnedu-fixed``: they get
+    ``disabled: true`` and a ``tooltip`` (shown on hover, and the widget
+    script gives it to screen readers) naming the controls the page follows.
+    Returns how many controls were disabled.
+    """
+    models = state.get("state", {})
+    disabled = 0
+    for model_id, model in models.items():
+        if EXPLORER_CLASS not in _classes(model.get("state", {})):
+            continue
+        inside = _descendants(models, model_id)
+        swept = [_plain(fields.get("description")) or "the swept control" for fields in inside
+                 if SWEPT_CLASS in _classes(fields)]
+        follows = ", ".join(swept[:-1]) + " and " + swept[-1] if len(swept) > 1 else "".join(swept)
+        reason = ("Needs a live notebook: this web page has no Python; its picture follows "
+                  f"only {follows}." if follows else
+                  "Needs a live notebook: this web page has no Python to answer it.")
+        for fields in inside:
+            if FIXED_CLASS in _classes(fields):
+                fields["disabled"], fields["tooltip"] = True, reason
+                disabled += 1
+    return disabled
+
+
+def static_explorers(state: dict) -> None:
+    """Make a saved widget state's explorers honest for a page with no kernel, in place:
+    :func:`narrow_swept_sliders`, :func:`notes_in_unframed_slots`,
+    :func:`disable_fixed_controls`."""
+    narrow_swept_sliders(state)
+    notes_in_unframed_slots(state)
+    disable_fixed_controls(state)
+
+
 def picture_urls(state: dict, save_picture) -> int:
     """Turn every PNG ``Image`` of a widget state into a URL image, in place.
 
@@ -188,6 +370,7 @@ def move_widget_state(app, pagename, templatename, context, doctree):
         if attributes.get("type") != WIDGET_STATE_TYPE or not attributes.get("body"):
             continue
         state = json.loads(attributes.pop("body"))
+        static_explorers(state)
         picture_urls(state, save_picture)
         target = f"{WIDGET_STATE_DIR}/{pagename}.js"
         path = Path(app.outdir, target)

@@ -19,7 +19,12 @@
 //   when the browser is idle, so that a long chapter shows its first screen
 //   quickly;
 // - the controls' labels, which the manager typesets with the MathJax 2 API,
-//   are typeset by the book's MathJax 3.
+//   are typeset by the book's MathJax 3;
+// - each view is adapted to the static page once it is shown (see "Views on
+//   the web page" below): a slider that the precomputed frames follow gets
+//   "-" and "+" step buttons, a control that the page cannot answer is
+//   disabled and says why, and a picture keeps a legible size, panning
+//   sideways in a box of its own when it is wider than the column.
 (function () {
   "use strict";
   var here = document.currentScript.src;
@@ -108,6 +113,7 @@
     return loadStates().then(function (states) {
       return Promise.all(states.map(function (state) {
         var manager = new htmlmanager.HTMLManager({ loader: noRemoteModules });
+        adaptViews(manager);
         return manager.set_state(state).then(function (models) {
           var byId = {};
           models.forEach(function (model) { byId[model.model_id] = model; });
@@ -160,6 +166,243 @@
       }
       renderWhenIdle();
     });
+  }
+
+  // ------------------------------------------------------ Views on the web page
+  // Every view the manager creates (child views too: a box asks its model's
+  // manager for them) is adapted once it is attached to the page.
+  var SWEPT = "cnnedu-swept", FIXED = "cnnedu-fixed";
+  var NEEDS_KERNEL = "This control needs a live notebook: the web page shows precomputed " +
+                     "pictures, which follow only the other controls. Run the notebook to use it.";
+
+  function adaptViews(manager) {
+    var create = manager.create_view;
+    manager.create_view = function (model, options) {
+      return create.call(manager, model, options).then(function (view) {
+        if (view && view.displayed) {
+          view.displayed.then(function () { adapt(view); }).catch(function (err) {
+            console.error("could not adapt a widget to the web page", err);
+          });
+        }
+        return view;
+      });
+    };
+  }
+
+  function adapt(view) {
+    var el = view.el;
+    if (!el || !el.classList) return;
+    var fixed = el.closest("." + FIXED);
+    if (el.classList.contains("widget-hslider")) {
+      keepReadoutByTrack(el);
+      handlesFollowDisabled(view);
+    }
+    if (fixed) {
+      disable(view, fixed);
+    } else if (el.classList.contains(SWEPT) && el.classList.contains("widget-hslider")
+               && !view.model.get("disabled")) {
+      addStepButtons(view);
+    }
+    if (el.tagName === "IMG" && el.classList.contains("widget-image")) panPicture(el);
+  }
+
+  // A control the page cannot answer: disabled (the model says so, which the
+  // widget shows), out of the Tab order, and saying why to the mouse (title)
+  // and to screen readers (aria-describedby). Its model is disabled here too
+  // when the page's widget state did not say so.
+  var reasons = {};
+  function reasonId(text) {
+    if (!(text in reasons)) {
+      var note = document.createElement("div");
+      note.id = "cnnedu-fixed-reason-" + Object.keys(reasons).length;
+      note.hidden = true;
+      note.textContent = text;
+      document.body.appendChild(note);
+      reasons[text] = note.id;
+    }
+    return reasons[text];
+  }
+
+  function disable(view, fixed) {
+    var model = view.model;
+    var text = model.get("tooltip") || fixed.getAttribute("title") || NEEDS_KERNEL;
+    if ("disabled" in model.attributes && !model.get("disabled")) model.set("disabled", true);
+    var describe = reasonId(text);
+    function lock() {
+      [fixed, view.el].forEach(function (el) {
+        el.setAttribute("aria-disabled", "true");
+        el.setAttribute("title", text);
+        el.setAttribute("aria-describedby", describe);
+      });
+      var inside = [view.el].concat(Array.prototype.slice.call(view.el.querySelectorAll(
+        "input, select, button, textarea, [tabindex], [contenteditable]")));
+      inside.forEach(function (node) {
+        if ("disabled" in node && /^(INPUT|SELECT|BUTTON|TEXTAREA)$/.test(node.tagName)) {
+          node.disabled = true;
+        }
+        if (node.isContentEditable || node.getAttribute("contenteditable") === "true") {
+          node.setAttribute("contenteditable", "false");
+        }
+        if (node.hasAttribute("tabindex") || node.classList.contains("noUi-handle")) {
+          node.setAttribute("tabindex", "-1");
+        }
+        if (node.getAttribute("role") === "slider" || node.tagName === "SELECT"
+            || node.tagName === "BUTTON" || node.tagName === "INPUT") {
+          node.setAttribute("aria-disabled", "true");
+          node.setAttribute("aria-describedby", describe);
+        }
+      });
+    }
+    lock();
+    // the widget redraws parts of itself when its model changes
+    view.listenTo(model, "change", function () { setTimeout(lock, 0); });
+  }
+
+  // A slider's value stays on the line of its track: when the row is too
+  // narrow, the description goes above them (the widget finds its readout by
+  // reference, not by place).
+  function keepReadoutByTrack(el) {
+    var track = el.querySelector(".slider-container"), readout = el.querySelector(".widget-readout");
+    if (track && readout && readout.parentNode !== track) track.appendChild(readout);
+  }
+
+  // The handle of a disabled slider leaves the Tab order (the widget only greys it).
+  function handlesFollowDisabled(view) {
+    function follow() {
+      var disabled = Boolean(view.model.get("disabled"));
+      view.el.querySelectorAll(".noUi-handle").forEach(function (handle) {
+        handle.setAttribute("tabindex", disabled ? "-1" : "0");
+        handle.setAttribute("aria-disabled", String(disabled));
+      });
+    }
+    follow();
+    view.listenTo(view.model, "change:disabled", function () { setTimeout(follow, 0); });
+  }
+
+  // "-" and "+" next to the track of a slider the frames follow: one step each,
+  // within min..max, so that a touch screen can step through a long range.
+  function addStepButtons(view) {
+    var model = view.model, el = view.el;
+    var track = el.querySelector(".slider-container");
+    if (!track || track.querySelector(".cnnedu-step")) return;
+    var label = el.querySelector(".widget-label");
+    var name = (label && label.textContent.trim()) || plainText(model.get("description"))
+               || "value";
+    function button(sign, words) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "cnnedu-step";
+      b.textContent = sign > 0 ? "+" : "\u2212";
+      b.setAttribute("aria-label", words + " " + name);
+      b.title = words + " " + name;
+      b.addEventListener("click", function () { step(sign); });
+      return b;
+    }
+    // an integer or float slider steps its value; a selection slider its index
+    var key = "index" in model.attributes ? "index" : "value";
+    function range() {
+      if (key === "index") return [0, (model.get("_options_labels") || []).length - 1, 1];
+      return [Number(model.get("min")), Number(model.get("max")), Number(model.get("step")) || 1];
+    }
+    function step(sign) {
+      var r = range(), now = Number(model.get(key));
+      var next = Math.min(r[1], Math.max(r[0], now + sign * r[2]));
+      if (next === now) return;
+      model.set(key, next);
+      model.save_changes();
+    }
+    var less = button(-1, "previous"), more = button(1, "next");
+    var bar = track.querySelector(".slider");
+    track.insertBefore(less, bar);
+    track.insertBefore(more, bar.nextSibling);
+    track.classList.add("cnnedu-stepped");
+    function ends() {
+      var r = range(), now = Number(model.get(key));
+      less.disabled = now <= r[0];
+      more.disabled = now >= r[1];
+    }
+    ends();
+    view.listenTo(model, "change:" + key + " change:min change:max change:_options_labels", ends);
+  }
+
+  function plainText(html) {
+    var div = document.createElement("div");
+    div.innerHTML = html || "";
+    return div.textContent.trim();
+  }
+
+  // A picture at (nearly) its natural size: never enlarged; on a wide screen
+  // shrunk to the column, down to LEGIBLE of its size at most, on a narrow one
+  // not at all (the style sheet says which). A wider picture pans sideways
+  // inside a box of its own (touch, trackpad, or the arrow keys once the box
+  // has the focus), with a short hint above it while it does.
+  var LEGIBLE = 0.9;
+  var TOUCH = window.matchMedia && window.matchMedia("(pointer: coarse)").matches;
+  var resized = "ResizeObserver" in window ? new ResizeObserver(function (entries) {
+    entries.forEach(function (entry) { showOverflow(entry.target); });
+  }) : null;
+
+  function panPicture(img) {
+    var parent = img.parentNode;
+    if (!parent || parent.classList.contains("cnnedu-pan")) return;
+    var box = document.createElement("div");
+    box.className = "cnnedu-picture";
+    var hint = document.createElement("div");
+    hint.className = "cnnedu-pan-hint";
+    hint.textContent = (TOUCH ? "swipe" : "scroll") + " sideways to see the whole picture";
+    var pan = document.createElement("div");
+    pan.className = "cnnedu-pan";
+    parent.replaceChild(box, img);
+    box.appendChild(hint);
+    box.appendChild(pan);
+    pan.appendChild(img);
+    keepInPlace(parent, img, box);
+    function natural() {
+      if (img.naturalWidth) {
+        img.style.setProperty("--cnnedu-natural-width", img.naturalWidth + "px");
+        img.style.setProperty("--cnnedu-legible-width",
+                              Math.ceil(LEGIBLE * img.naturalWidth) + "px");
+      }
+      showOverflow(pan);
+    }
+    img.addEventListener("load", natural);
+    if (img.complete) natural();
+    if (resized) resized.observe(pan);
+  }
+
+  // A picture whose overflow is this small loses only part of its white margin:
+  // it still pans, but without the hint.
+  var SMALL_OVERFLOW = 24;
+
+  function showOverflow(pan) {
+    var box = pan.parentNode;
+    var wide = pan.scrollWidth > pan.clientWidth + 1;
+    box.classList.toggle("cnnedu-overflows", pan.scrollWidth > pan.clientWidth + SMALL_OVERFLOW);
+    if (wide) {
+      pan.setAttribute("tabindex", "0");
+      pan.setAttribute("role", "region");
+      pan.setAttribute("aria-label", "picture, wider than the page: scroll sideways");
+    } else {
+      pan.removeAttribute("tabindex");
+      pan.removeAttribute("role");
+      pan.removeAttribute("aria-label");
+    }
+  }
+
+  // The widget library adds and removes a picture's node as a child of its box;
+  // the picture now sits in a box of its own, which stands in for it there.
+  function keepInPlace(parent, img, box) {
+    var removeChild = parent.removeChild, insertBefore = parent.insertBefore;
+    parent.removeChild = function (child) {
+      if (child === img && box.parentNode === parent) {
+        removeChild.call(parent, box);
+        return child;
+      }
+      return removeChild.call(parent, child);
+    };
+    parent.insertBefore = function (node, ref) {
+      return insertBefore.call(parent, node, ref === img && box.parentNode === parent ? box : ref);
+    };
   }
 
   function start() {

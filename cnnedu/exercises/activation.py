@@ -9,10 +9,12 @@ overflows is reported instead of printing a warning.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..ops import activation as act
-from ._common import CheckResult, check_answer, check_function
+from ._common import CheckResult, check_answer, check_function, not_written, unanswered
 
 __all__ = ["RELU_INPUTS", "LEAKY_ALPHA", "DEAD_UNIT_W", "DEAD_UNIT_B", "TEMPERATURE_LOGITS",
            "check_relu_by_hand", "check_sigmoid_bound", "check_softmax_by_hand",
@@ -32,7 +34,8 @@ TEMPERATURE_LOGITS = np.array([1.0, 3.0, 2.0])
 
 def strict(fn):
     """Wrap ``fn`` so that numpy overflow, invalid values and division by zero raise
-    ``FloatingPointError`` instead of warning."""
+    ``FloatingPointError`` instead of warning (the wrapper keeps ``fn``'s name)."""
+    @functools.wraps(fn)
     def wrapped(*args):
         with np.errstate(over="raise", invalid="raise", divide="raise"):
             return fn(*args)
@@ -40,12 +43,22 @@ def strict(fn):
 
 
 def merge(name: str, parts: list[tuple[str, CheckResult]], quiet: bool = False) -> CheckResult:
-    """Combine the results of several quiet checks into one, printed once."""
-    result = CheckResult(name)
-    for label, part in parts:
-        result.passed += part.passed
-        result.total += part.total
-        result.messages += [f"  {label}:{m.strip() and ' ' + m.strip()}" for m in part.messages]
+    """Combine the results of several quiet checks into one, printed once.
+
+    If no part was attempted (every function still raises ``NotImplementedError``),
+    neither is the result; a part not attempted beside others that were counts
+    as wrong and says what to do.
+    """
+    if all(not part.attempted for _, part in parts):
+        result = not_written(name, [n for _, part in parts for n in part.missing],
+                             sum(part.total for _, part in parts))
+    else:
+        result = CheckResult(name)
+        for label, part in parts:
+            result.passed += part.passed
+            result.total += part.total
+            messages = part.messages if part.attempted else [part.todo]
+            result.messages += [f"  {label}:{m.strip() and ' ' + m.strip()}" for m in messages]
     if not quiet:
         print(result)
     return result
@@ -54,6 +67,10 @@ def merge(name: str, parts: list[tuple[str, CheckResult]], quiet: bool = False) 
 # ------------------------------------------------------------------ by hand
 def check_relu_by_hand(relu_values, leaky_values, quiet=False):
     """Exercise 1: ReLU and leaky ReLU (alpha = 0.1) of ``RELU_INPUTS = [-2, -0.5, 0, 1.5]``."""
+    todo = unanswered("ReLU and leaky ReLU by hand", quiet, relu_values=relu_values,
+                      leaky_values=leaky_values)
+    if todo is not None:
+        return todo
     expected = (act.relu(RELU_INPUTS), act.leaky_relu(RELU_INPUTS, LEAKY_ALPHA))
     return check_answer("ReLU and leaky ReLU by hand",
                         (np.asarray(relu_values, dtype=float),
@@ -63,12 +80,19 @@ def check_relu_by_hand(relu_values, leaky_values, quiet=False):
 
 def check_sigmoid_bound(max_slope, bound_10_layers, quiet=False):
     """Exercise 2: the largest value of sigmoid', and the bound it gives through 10 layers."""
+    todo = unanswered("sigmoid bound", quiet, max_slope=max_slope,
+                      bound_10_layers=bound_10_layers)
+    if todo is not None:
+        return todo
     return check_answer("sigmoid bound", (max_slope, bound_10_layers), (0.25, 0.25 ** 10),
                         rtol=1e-3, atol=0, quiet=quiet)
 
 
 def check_softmax_by_hand(p, quiet=False):
     """Exercise 3: softmax of ``[0, ln 2, ln 3]`` as three fractions."""
+    todo = unanswered("softmax by hand", quiet, p=p)
+    if todo is not None:
+        return todo
     return check_answer("softmax by hand", np.asarray(p, dtype=float),
                         act.softmax(np.log([1.0, 2.0, 3.0])), rtol=0, atol=1e-3, quiet=quiet)
 
@@ -76,6 +100,9 @@ def check_softmax_by_hand(p, quiet=False):
 def check_temperature_limits(cold, hot, quiet=False):
     """Exercise 4: ``softmax(TEMPERATURE_LOGITS / T)`` as ``T -> 0`` (cold) and
     ``T -> inf`` (hot)."""
+    todo = unanswered("temperature limits", quiet, cold=cold, hot=hot)
+    if todo is not None:
+        return todo
     k = TEMPERATURE_LOGITS.size
     cold_expected = np.eye(k)[int(np.argmax(TEMPERATURE_LOGITS))]
     return check_answer("temperature limits",
@@ -85,6 +112,9 @@ def check_temperature_limits(cold, hot, quiet=False):
 
 def check_dead_unit(max_preactivation, grad_w, quiet=False):
     """Exercise 5: the largest pre-activation of the unit over [0, 1]^2 and dReLU(z)/dw there."""
+    todo = unanswered("dead unit", quiet, max_preactivation=max_preactivation, grad_w=grad_w)
+    if todo is not None:
+        return todo
     max_z = float(DEAD_UNIT_W.clip(min=0).sum() + DEAD_UNIT_B)
     return check_answer("dead unit", (max_preactivation, np.asarray(grad_w, dtype=float)),
                         (max_z, np.zeros(2)), quiet=quiet)

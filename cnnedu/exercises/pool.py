@@ -13,7 +13,8 @@ import numpy as np
 from ..explain.pool import window_coverage
 from ..geometry import pool_geometry
 from ..ops.pool import avg_pool2d, max_pool2d, max_pool2d_backward
-from ._common import CheckResult, check_answer, check_function
+from ._common import (CheckResult, check_answer, check_function, name_of, not_written,
+                      unanswered)
 
 __all__ = ["HAND_X", "SHAPE_CASES", "COVERAGE_CASE",
            "check_pool_by_hand", "check_output_shapes", "check_window_counts",
@@ -61,6 +62,9 @@ def check_pool_by_hand(max_answer, avg_answer, quiet: bool = False) -> CheckResu
     ----------
     max_answer, avg_answer : array_like, shape (2, 2)
     """
+    todo = unanswered("pooling by hand", quiet, max_answer=max_answer, avg_answer=avg_answer)
+    if todo is not None:
+        return todo
     x = HAND_X[None, None]
     parts = []
     for what, answer, expected in (("max pooling", max_answer, max_pool2d(x, 2)[0, 0]),
@@ -77,6 +81,9 @@ def check_pool_by_hand(max_answer, avg_answer, quiet: bool = False) -> CheckResu
 
 def check_output_shapes(answers, quiet: bool = False) -> CheckResult:
     """Check predicted output shapes ``(N, C, OH, OW)``, one per :data:`SHAPE_CASES` entry."""
+    todo = unanswered("output shapes", quiet, answers=answers)
+    if todo is not None:
+        return todo
     result = CheckResult("output shapes")
     answers = list(answers)
     if len(answers) != len(SHAPE_CASES):
@@ -111,6 +118,9 @@ def check_window_counts(counts, quiet: bool = False) -> CheckResult:
 
     Each row of the array counts as one case.
     """
+    todo = unanswered("windows covering each pixel", quiet, counts=counts)
+    if todo is not None:
+        return todo
     (h, w), size, stride = COVERAGE_CASE
     expected = window_coverage((h, w), size, stride)
     result = CheckResult("windows covering each pixel", total=h)
@@ -132,8 +142,12 @@ def check_window_counts(counts, quiet: bool = False) -> CheckResult:
 
 
 def _cases_with_hints(name, fn, reference, cases, hint, quiet):
-    """Run ``cases`` (label, args) like :func:`check_function`; add ``hint(label, args, got)``."""
+    """Run ``cases`` (label, args) like :func:`check_function`; add ``hint(label, args, got)``.
+
+    A function that raises ``NotImplementedError`` on every case is "not written yet".
+    """
     result = CheckResult(name)
+    stubbed = 0
     for label, args in cases:
         outputs = []
 
@@ -143,6 +157,7 @@ def _cases_with_hints(name, fn, reference, cases, hint, quiet):
 
         part = check_function(name, recorded, reference, [args], quiet=True)
         result.total += 1
+        stubbed += not part.attempted
         if part:
             result.passed += 1
         elif not result.messages:
@@ -151,6 +166,8 @@ def _cases_with_hints(name, fn, reference, cases, hint, quiet):
             extra = hint(label, args, outputs[0] if outputs else None)
             if extra:
                 result.messages.append(f"  hint: {extra}")
+    if result.total and stubbed == result.total:
+        result = not_written(name, [name_of(fn)], result.total)
     return _finish(result, quiet)
 
 

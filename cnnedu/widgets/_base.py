@@ -46,6 +46,8 @@ What builders need beyond that is public API, so no builder subclasses
 from __future__ import annotations
 
 import contextlib
+import html
+import re
 from typing import Callable, Mapping
 
 import ipywidgets as widgets
@@ -53,8 +55,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..viz.canvas import png_bytes
+from ._lifetime import track
 
-__all__ = ["Explorer", "new_figure", "LABEL_STYLE", "int_slider"]
+__all__ = ["Explorer", "new_figure", "LABEL_STYLE", "int_slider", "set_without_sending"]
 
 #: Control style that gives a control's label the room it needs (long
 #: descriptions such as "input pixel r·W + c" are not cut off).
@@ -65,6 +68,24 @@ def int_slider(value: int, lo: int, hi: int, description: str) -> widgets.IntSli
     """An integer slider from ``lo`` to ``hi`` whose label keeps its full width."""
     return widgets.IntSlider(value=value, min=lo, max=hi, description=description,
                              style=LABEL_STYLE)
+
+
+def set_without_sending(widget: widgets.Widget, name: str, value) -> None:
+    """Set ``widget.<name>`` on the Python side only, sending nothing to the browser.
+
+    For a trait that a link in the browser (``jslink``/``jsdlink``) already
+    keeps in step there, the moment a key is pressed. Python's own copy of
+    the change would reach the browser later, after the reader's next key,
+    and move the picture (or the slider) back to where it was. The value is
+    still Python's state, so a saved page and the tests see it.
+    """
+    to_json = widget.trait_metadata(name, "to_json", widget._trait_to_json)
+    lock = widget._property_lock          # ipywidgets' lock on values the browser sent
+    widget._property_lock = {**lock, name: to_json(value, widget)}
+    try:
+        setattr(widget, name, value)
+    finally:
+        widget._property_lock = lock
 
 
 def new_figure(width: float, height: float, dpi: int = 80, **kwargs) -> Figure:
@@ -105,6 +126,15 @@ class Explorer(widgets.VBox):
         The caption under it.
     frames : cnnedu.widgets._static.Frames or None
         The precomputed frames, once :meth:`with_frames` was called.
+    live_only : dict of str -> ipywidgets widget
+        Parts that only a live notebook can use (e.g. ``{'drawing': grid}``):
+        with frames, the web page hides them and its note names them. Empty
+        by default; a builder fills it.
+    title : str
+        The title given (may be '').
+
+    An explorer not yet shown (a notebook opened before its cells ran) reads
+    as one line of text saying what to do, :meth:`text_form`.
     """
 
     frames = None
@@ -120,6 +150,8 @@ class Explorer(widgets.VBox):
         unknown = [name for name in self._ranges if name not in self.controls]
         if unknown:
             raise ValueError(f"ranges names controls that do not exist: {unknown}")
+        self.live_only: dict = {}
+        self.title = title or ""
         self._quiet = 0          # > 0 inside quietly(): value changes do not update
         self._recording = False  # True inside recording(): no live picture
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
@@ -137,8 +169,33 @@ class Explorer(widgets.VBox):
         for control in self.controls.values():
             control.observe(self._value_changed, names="value")
         self.refresh()
+        track(self)     # in a notebook, closed when its cell runs again (see _lifetime)
 
     # ------------------------------------------------------------------ API
+    def text_form(self) -> str:
+        """One line for a notebook that shows no widgets (yet): what the explorer is, what to do.
+
+        >>> print(stride_explorer().text_form())      # doctest: +SKIP
+        Explorer "Stride, padding and dilation": run this cell (or the whole notebook) \
+to show it and move its controls: stride s, padding p, kernel, dilation d.
+        """
+        title = html.unescape(re.sub(r"<[^>]*>", "", self.title)).strip()
+        names = [html.unescape(re.sub(r"<[^>]*>", "", c.description or name)).strip()
+                 for name, c in self.controls.items()]
+        what = f'Explorer "{title}"' if title else "Explorer"
+        if self.comm is None:
+            return f"{what}, closed: run the cell that makes it to get a new one."
+        return (f"{what}: run this cell (or the whole notebook) to show it and move its "
+                f"controls: {', '.join(names)}.")
+
+    def __repr__(self) -> str:
+        return self.text_form()
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = self.text_form()      # whole (ipywidgets cuts its repr at 110)
+        return bundle
+
     def values(self) -> dict:
         """The current value of every control, by name."""
         return {name: control.value for name, control in self.controls.items()}
@@ -237,7 +294,9 @@ class Explorer(widgets.VBox):
         play = widgets.Play(value=slider.value, min=slider.min, max=slider.max,
                             interval=interval, description="play")
         self.play_link = widgets.jslink((play, "value"), (slider, "value"))
-        slider.observe(lambda change: setattr(play, "value", change["new"]), names="value")
+        # equal in Python too; the browser's link has already moved the Play there
+        slider.observe(lambda change: set_without_sending(play, "value", change["new"]),
+                       names="value")
         slider.observe(lambda change: setattr(play, "max", change["new"]), names="max")
         row = next((c for c in self.children
                     if isinstance(c, widgets.HBox) and slider in c.children), None)

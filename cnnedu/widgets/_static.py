@@ -18,16 +18,32 @@ the control's ``value`` (``IntSlider``, ``Play``, ``BoundedIntText``) or
 ``index`` (``Dropdown``, ``ToggleButtons``, ``RadioButtons``,
 ``SelectionSlider``, ``Select``). So the Stack of a slider has one slot per
 value from 0 to ``max``: a swept value's slot holds its frame (or the Stack
-of the next control), any other slot a short note that this value was not
-precomputed for the web page. One more slot, after those, holds the *live*
-picture (``explorer.image`` and ``explorer.caption``).
+of the next control). One more slot, after those, holds the *live* picture
+(``explorer.image`` and ``explorer.caption``, in the VBox ``frames.live``).
+
+Every other slot (a value that was not swept, a combination the explorer
+rules out) also holds the live picture, so that a live notebook shows the
+picture its kernel draws whatever value the browser copies into a Stack.
+The book's build (``_ext/offline_assets.py``) puts a short note in those
+slots of the web page instead ("This value was not precomputed for the web
+page", or "This combination of values does not exist"): the two notes are
+the HTML widgets ``frames.not_precomputed`` and ``frames.ruled_out`` (CSS
+classes ``cnnedu-not-precomputed`` and ``cnnedu-ruled-out``), which no live
+view shows, and a ruled-out slot holds ``frames.live_ruled_out``, a second
+VBox of the live picture (CSS class ``cnnedu-frames-ruled-out``) that tells
+the build which note goes there.
 
 On the web page the controls that are not swept, and any other widget of the
-explorer that only Python answers (buttons, the digit explorer's drawing
-cells), are marked with the CSS class ``cnnedu-fixed`` (the book's style
-sheet greys them out; JupyterLab does not load it); a ``Play`` linked in the
-browser to a swept slider stays live and, unless ``note=''``, a line above the picture says
-which controls the page follows.
+explorer that only Python answers (buttons and the like), are marked with the
+CSS class ``cnnedu-fixed``: the book's build disables them and says why on
+hover (JupyterLab does not load the build's changes). Parts that only a live
+notebook can use at all (``explorer.live_only``, such as the digit explorer's
+drawing grid) get the class ``cnnedu-live-only`` and the book's style sheet
+hides them. A ``Play`` linked in the browser to a swept slider stays live.
+Unless ``note=''``, a line above the picture says which controls the page
+follows (and which values of them were precomputed) and which need a live
+notebook. The build also narrows a swept integer slider of the web page to
+the span of its precomputed values (chapter 6's test digits 0-39 of 300).
 
 In a live kernel
 ----------------
@@ -37,7 +53,9 @@ update:
 
 - while every control that is not swept keeps the value it had when the
   frames were made, the links stay; a swept value shows its frame (the
-  picture the update draws for it) and any other value the live picture;
+  picture the update draws for it) and any other value the live picture
+  (whichever slot the browser's link or Python selects: in a live notebook
+  every slot without a frame holds the live picture);
 - once a non-swept control changes (a text box, the kernel of the kernel
   slider, ...), the frames no longer match: the links are removed and every
   Stack shows the live picture, until that control is set back.
@@ -61,8 +79,13 @@ import itertools
 from typing import Mapping, Sequence
 
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_string import HTMLStyle
 
-__all__ = ["Frames", "freeze", "FRAMES_CLASS", "SWEPT_CLASS", "FIXED_CLASS", "EXPLORER_CLASS"]
+from ._base import set_without_sending
+
+__all__ = ["Frames", "freeze", "FRAMES_CLASS", "SWEPT_CLASS", "FIXED_CLASS", "EXPLORER_CLASS",
+           "LIVE_CLASS", "LIVE_RULED_OUT_CLASS", "NOT_PRECOMPUTED_CLASS", "RULED_OUT_CLASS",
+           "LIVE_ONLY_CLASS"]
 
 #: CSS class of the outer Stack of frames (the browser tests look for it)
 FRAMES_CLASS = "cnnedu-frames"
@@ -72,6 +95,16 @@ SWEPT_CLASS = "cnnedu-swept"
 FIXED_CLASS = "cnnedu-fixed"
 #: CSS class of an explorer with frames
 EXPLORER_CLASS = "cnnedu-explorer"
+#: CSS class of the live picture's VBox (the last slot of every Stack of frames)
+LIVE_CLASS = "cnnedu-frames-live"
+#: CSS class of the live picture's second VBox, in the slots of ruled-out combinations
+LIVE_RULED_OUT_CLASS = "cnnedu-frames-ruled-out"
+#: CSS class of the web page's note for a value without a frame
+NOT_PRECOMPUTED_CLASS = "cnnedu-not-precomputed"
+#: CSS class of the web page's note for a combination the explorer rules out
+RULED_OUT_CLASS = "cnnedu-ruled-out"
+#: CSS class of a part of an explorer that only a live notebook can use (hidden on the web page)
+LIVE_ONLY_CLASS = "cnnedu-live-only"
 
 DEFAULT_MAX_BYTES = 2_000_000
 
@@ -79,7 +112,7 @@ _VALUE_CONTROLS = (widgets.IntSlider, widgets.BoundedIntText, widgets.Play)
 _INDEX_CONTROLS = (widgets.Dropdown, widgets.ToggleButtons, widgets.RadioButtons,
                    widgets.SelectionSlider, widgets.Select)
 _NOT_PRECOMPUTED = ("<i>This value was not precomputed for the web page; run the notebook "
-                    "(launch button at the top) to see it.</i>")
+                    "to see it.</i>")
 _RULED_OUT = "<i>This combination of values does not exist: change one of them.</i>"
 
 
@@ -158,6 +191,29 @@ class _Level:
     def label(self) -> str:
         return html.escape(self.control.description or self.name)
 
+    def values_text(self) -> str:
+        """The swept values, for the note: ``'0-39'`` for a run of a slider's steps, else a list.
+
+        For a selection control that misses only a few options: ``'all but custom'``.
+        """
+        if self.trait == "value":
+            step = getattr(self.control, "step", 1) or 1
+            lo, hi = min(self.values), max(self.values)
+            if sorted(self.values) == list(range(lo, hi + 1, step)) and hi - lo >= 2 * step:
+                return f"{lo}\u2013{hi}"
+            return ", ".join(str(v) for v in sorted(self.values))
+        labels = [str(o[0]) if isinstance(o, tuple) else str(o) for o in self.control.options]
+        swept = [labels[self.slot_of(v)] for v in self.values]
+        missing = [label for label in labels if label not in swept]
+        if len(missing) < len(swept):
+            return "all but " + ", ".join(html.escape(label) for label in missing)
+        return ", ".join(html.escape(label) for label in swept)
+
+
+def _and(items: list) -> str:
+    """``'a'``, ``'a and b'``, ``'a, b and c'``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
 
 def _is_all(values) -> bool:
     return isinstance(values, str) and values == "all"
@@ -178,7 +234,15 @@ class Frames:
         ``(control, 'value' or 'index') -> (stack, 'selected_index')``, one
         per Stack; empty while a non-swept control is off its value.
     live : ipywidgets.VBox
-        The live picture, ``VBox([explorer.image, explorer.caption])``.
+        The live picture, ``VBox([explorer.image, explorer.caption])``: the
+        last slot of every Stack, and every slot of a value without a frame.
+    live_ruled_out : ipywidgets.VBox
+        The same live picture, in the slots of combinations the explorer rules out.
+    not_precomputed, ruled_out : ipywidgets.HTML
+        The web page's notes for those slots (the book's build puts them there;
+        no live view shows them).
+    note : ipywidgets.HTML
+        The line above the picture (empty with ``note=''``).
     pictures : dict
         ``{tuple of values, in sweep order: (png bytes, caption html)}``; a
         combination that the explorer does not accept (setting one control
@@ -248,33 +312,46 @@ class Frames:
         image_parent, caption_parent = _parent_of(ex, ex.image), _parent_of(ex, ex.caption)
         if image_parent is None:
             raise ValueError("the explorer's picture (explorer.image) is not among its children")
+        # one layout and one style shared by all frames keep the saved widget state small
         image_layout = widgets.Layout(max_width="100%")
         caption_layout = widgets.Layout(min_height="1.5em")
+        caption_style = HTMLStyle()
+        box_layout = widgets.Layout()
         leaves = {}
 
         def leaf(png, caption):
             if (png, caption) not in leaves:
                 leaves[png, caption] = widgets.VBox([
                     widgets.Image(value=png, format="png", layout=image_layout),
-                    widgets.HTML(caption, layout=caption_layout)])
+                    widgets.HTML(caption, layout=caption_layout, style=caption_style)],
+                    layout=box_layout)
             return leaves[png, caption]
 
         self.live = widgets.VBox([ex.image, ex.caption])
+        self.live.add_class(LIVE_CLASS)
+        self.live_ruled_out = widgets.VBox([ex.image, ex.caption])
+        self.live_ruled_out.add_class(LIVE_RULED_OUT_CLASS)
+        # the web page's notes, which the book's build puts in place of the live picture
         self.not_precomputed = widgets.HTML(_NOT_PRECOMPUTED)
+        self.not_precomputed.add_class(NOT_PRECOMPUTED_CLASS)
         self.ruled_out = widgets.HTML(_RULED_OUT)
+        self.ruled_out.add_class(RULED_OUT_CLASS)
         self.stacks = []
 
         def stack(depth, prefix):
             level = self.levels[depth]
-            children = [self.not_precomputed] * level.slots + [self.live]
+            # a slot without a frame shows the live picture in a live notebook
+            children = [self.live] * (level.slots + 1)
             for value in level.values:
                 key = prefix + (value,)
                 if depth + 1 < len(self.levels):
                     child = stack(depth + 1, key)
+                elif key in self.pictures:
+                    child = leaf(*self.pictures[key])
                 else:
-                    child = leaf(*self.pictures[key]) if key in self.pictures else self.ruled_out
+                    child = self.live_ruled_out
                 children[level.slot_of(value)] = child
-            s = widgets.Stack(children, selected_index=level.live_slot)
+            s = widgets.Stack(children, selected_index=level.live_slot, layout=box_layout)
             self.stacks.append((s, level))
             return s
 
@@ -283,6 +360,8 @@ class Frames:
         self.view.add_class(FRAMES_CLASS)
         for level in self.levels:
             level.control.add_class(SWEPT_CLASS)
+        for part in ex.live_only.values():
+            part.add_class(LIVE_ONLY_CLASS)
         for widget in self._inert_widgets():
             widget.add_class(FIXED_CLASS)
         ex.add_class(EXPLORER_CLASS)
@@ -301,10 +380,11 @@ class Frames:
         """Every control of the explorer that nothing answers on the web page.
 
         That is every interactive widget among the explorer's children (the
-        controls that are not swept, but also buttons and the like, such as
-        the digit explorer's drawing cells), except the swept controls and the
-        widgets linked to one of them in the browser (a ``Play`` jslinked to a
-        swept slider animates the frames on the web page too).
+        controls that are not swept, but also buttons and the like), except
+        the swept controls, the widgets linked to one of them in the browser
+        (a ``Play`` jslinked to a swept slider animates the frames on the web
+        page too) and the parts in ``explorer.live_only`` (hidden on the web
+        page).
         """
         ex = self.explorer
         swept = {id(level.control) for level in self.levels}
@@ -314,9 +394,10 @@ class Frames:
             if ends & swept:
                 live |= ends
         inert = []
+        hidden = {id(part) for part in ex.live_only.values()}
 
         def walk(widget):
-            if widget is self.view:
+            if widget is self.view or id(widget) in hidden:
                 return
             if isinstance(widget, (widgets.ValueWidget, widgets.Button)) and id(widget) not in live:
                 if not isinstance(widget, (widgets.Image, widgets.HTML, widgets.HTMLMath,
@@ -329,12 +410,24 @@ class Frames:
         return inert
 
     def _default_note(self) -> str:
-        """A line saying what the web page follows, when it does not follow everything."""
-        if not self.fixed and all(level.complete() for level in self.levels):
+        """A line saying what the web page follows, when it does not follow everything.
+
+        It names the swept controls, with the values precomputed when not all
+        of them were, and the controls and parts that need a live notebook.
+        """
+        live_only = list(self.explorer.live_only)
+        if not self.fixed and not live_only and all(level.complete() for level in self.levels):
             return ""
-        swept = " and ".join(f"<b>{level.label()}</b>" for level in self.levels)
-        return (f"<small>On the web page the picture follows {swept} (precomputed); every "
-                f"control responds when the notebook runs.</small>")
+        swept = _and([f"<b>{level.label()}</b>"
+                      + ("" if level.complete() else f" (precomputed: {level.values_text()})")
+                      for level in self.levels])
+        note = f"On the web page the picture follows {swept}"
+        needs = [f"<b>{html.escape(self.explorer.controls[name].description or name)}</b>"
+                 for name in self.fixed] + [html.escape(name) for name in live_only]
+        if needs:
+            verb = "needs" if len(needs) == 1 else "need"
+            note += f"; {_and(needs)} {verb} a live notebook (run it to use every control)"
+        return f"<small>{note}.</small>"
 
     # ------------------------------------------------------------ live sync
     def frames_apply(self) -> bool:
@@ -343,13 +436,19 @@ class Frames:
         return all(values[name] == self.baseline[name] for name in self.fixed)
 
     def sync(self) -> None:
-        """Choose, on the Python side, what every Stack shows (called after each update)."""
+        """Choose, on the Python side, what every Stack shows (called after each update).
+
+        A link made again (a non-swept control is back at its value) copies the
+        control's value into its Stacks in the browser at once: a value without
+        a frame selects a slot that holds the live picture, as Python does.
+        """
         if self.frames_apply():
             if not self.links:
                 self.links = [widgets.jsdlink((level.control, level.trait), (s, "selected_index"))
                               for s, level in self.stacks]
             for s, level in self.stacks:
-                s.selected_index = level.slot_now()
+                # the browser's links select it there when the control moves
+                set_without_sending(s, "selected_index", level.slot_now())
         else:
             for link in self.links:
                 link.close()
@@ -358,8 +457,8 @@ class Frames:
                 s.selected_index = level.live_slot
 
     def shown(self) -> widgets.Widget:
-        """What the Stacks select now: a frame ``VBox([Image, HTML])``, ``self.live`` or
-        ``self.not_precomputed``."""
+        """What the Stacks select now: a frame ``VBox([Image, HTML])`` or ``self.live``
+        (``self.live_ruled_out`` for a combination the explorer rules out)."""
         w = self.view
         while isinstance(w, widgets.Stack):
             w = w.children[w.selected_index]

@@ -3,8 +3,12 @@
 - :func:`activation_explorer` -- pick an activation (and its ``alpha``), see
   ``f`` and ``f'`` with a marker at one input, and what ``f`` does to a
   feature map (the Sobel response of a digit).
-- :func:`softmax_explorer` -- softmax of ten logits at a temperature ``T``,
-  as bars of probabilities, with the entropy in the caption.
+- :func:`softmax_explorer` -- softmax of ten logits at a temperature ``T``
+  (one of :data:`TEMPERATURES`), each shifted by a constant ``c`` (one of
+  :data:`SHIFTS`), as bars of probabilities, with the entropy in the
+  caption. The two are chosen from fixed sets so that the static book can
+  precompute every picture (``softmax_explorer().with_frames({"temperature":
+  "all", "shift": "all"})``).
 
 Each is wired from a compute function of :mod:`cnnedu.explain.activation`
 (:func:`~cnnedu.explain.activation.activation_view`,
@@ -20,7 +24,7 @@ from .. import samples
 from ..explain.activation import WITH_ALPHA, activation_view, softmax_view
 from ..viz.activation import draw_activation_panels, draw_softmax_panels, update_activation_panels
 from ..viz.canvas import blit_figure
-from ._base import Explorer
+from ._base import LABEL_STYLE, Explorer
 
 __all__ = ["activation_explorer", "softmax_explorer"]
 
@@ -33,6 +37,12 @@ LABELS = {name: label for label, name in ACTIVATION_CHOICES}
 
 #: Logits of a classifier for one digit (classes 0-9), the default of softmax_explorer.
 DEFAULT_LOGITS = (-1.2, 0.3, 1.1, 4.0, -0.5, 2.2, -2.0, 0.8, 2.9, 0.1)
+
+#: Temperatures the softmax explorer offers, from nearly one-hot to nearly uniform.
+TEMPERATURES = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0,
+                10.0, 20.0, 50.0, 100.0)
+#: Shifts c the softmax explorer offers (1000: np.exp(1000) overflows, softmax does not).
+SHIFTS = (0.0, 10.0, 100.0, 1000.0)
 
 #: Inputs of the activation explorer's curves.
 X_GRID = np.linspace(-5, 5, 401)
@@ -110,6 +120,20 @@ def activation_explorer(activation: str = "relu", alpha: float = 0.1, x: float =
                     ranges={"alpha": lambda v: 2.0 if v["activation"] in WITH_ALPHA else None})
 
 
+def _in_range(name: str, value, lo: float, hi: float) -> float:
+    """``value`` as a float in ``[lo, hi]``, or a ValueError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number from {lo:g} to {hi:g}, got {value!r}")
+    if not lo <= float(value) <= hi:
+        raise ValueError(f"{name} must be from {lo:g} to {hi:g}, got {value!r}")
+    return float(value)
+
+
+def _choices(values, value: float) -> list:
+    """``(label, value)`` options of ``values``, with ``value`` added in order if missing."""
+    return [(f"{v:g}", v) for v in sorted({*map(float, values), value})]
+
+
 def softmax_caption(view) -> str:
     """The softmax explorer's caption (HTML) for a ``SoftmaxView``."""
     if not view.valid:
@@ -132,28 +156,33 @@ def softmax_explorer(temperature: float = 1.0, logits=DEFAULT_LOGITS,
     Parameters
     ----------
     temperature : float in [0.01, 100]
-        Initial temperature (a log-scale slider).
+        Initial temperature. The slider offers :data:`TEMPERATURES` (and this
+        value, if it is not one of them).
     logits : sequence of 2 to 20 floats
         Initial logits (editable as text in the explorer).
     shift : float in [0, 1000]
         Initial constant ``c`` added to every logit (softmax does not change).
+        The buttons offer :data:`SHIFTS` (and this value, if it is not one of them).
 
     Returns
     -------
     Explorer
-        Controls ``temperature``, ``shift``, ``logits`` (text). ``state()``
+        Controls ``temperature`` (a ``SelectionSlider`` of temperatures),
+        ``shift`` (``ToggleButtons`` of shifts), ``logits`` (text). ``state()``
         holds ``valid`` and, for valid logits, ``logits`` (as typed, plus
         ``shift``), ``temperature``, ``probabilities``
         (:func:`~cnnedu.explain.activation.softmax_with_temperature`), ``entropy``
         (nats), ``max_entropy`` (``log K``) and ``top_class``. For logits
         that cannot be read, ``valid`` is False and ``error`` says why.
     """
+    temperature = _in_range("temperature", temperature, 0.01, 100.0)
+    shift = _in_range("shift", shift, 0.0, 1000.0)
     controls = {
-        "temperature": widgets.FloatLogSlider(value=temperature, base=10, min=-2, max=2,
-                                              step=0.05, description="temperature T",
-                                              readout_format=".3g"),
-        "shift": widgets.FloatSlider(value=shift, min=0.0, max=1000.0, step=10.0,
-                                     description="add c to all"),
+        "temperature": widgets.SelectionSlider(options=_choices(TEMPERATURES, temperature),
+                                               value=temperature, description="temperature T",
+                                               style=LABEL_STYLE),
+        "shift": widgets.ToggleButtons(options=_choices(SHIFTS, shift), value=shift,
+                                       description="add c to all", style=LABEL_STYLE),
         "logits": widgets.Text(value=", ".join(f"{v:g}" for v in logits),
                                description="logits", continuous_update=False,
                                layout=widgets.Layout(width="32em")),

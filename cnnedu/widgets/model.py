@@ -227,7 +227,9 @@ def digit_explorer(model=None, X=None, y=None, index: int = 0) -> DigitExplorer:
     DigitExplorer
         Controls ``source`` (``'test digit'`` or ``'drawing'``) and ``index``
         (the test digit), and a drawing grid ``explorer.cells``
-        (14 x 14 ``ToggleButton``; toggling one switches to the drawing).
+        (14 x 14 ``ToggleButton``; toggling one switches to the drawing),
+        which is ``explorer.live_only['drawing']`` (with frames, the web
+        page hides it).
         ``state()`` holds the fields of
         :class:`~cnnedu.explain.model.DigitView`: ``input`` (28, 28),
         ``maps`` (layer name -> the channels shown, (k, H, W)), ``channels``
@@ -274,4 +276,5 @@ def digit_explorer(model=None, X=None, y=None, index: int = 0) -> DigitExplorer:
     body = widgets.HBox([side, explorer.image],
                         layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
     explorer.children = [body if c is explorer.image else c for c in explorer.children]
+    explorer.live_only = {"drawing": side}    # hidden on the web page, which has no kernel
     return explorer

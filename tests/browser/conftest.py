@@ -89,16 +89,6 @@ def book_url():
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """Headless Chromium (the system's; Playwright's own browsers are never downloaded)."""
-    if not Path(CHROMIUM).is_file():
-        unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("playwright is not installed (pip install -r requirements.txt)")
-    playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield chromium
-    chromium.close()
-    playwright.stop()
+def browser(chromium):
+    """Headless Chromium (``tests/conftest.py``: one for every browser test of the session)."""
+    return chromium

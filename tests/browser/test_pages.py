@@ -182,9 +182,12 @@ class Visit:
     all_widgets_ms: float = float("nan")
 
 
-def load(browser, url: str) -> Visit:
-    """Open ``url`` in a fresh browser context (empty cache) and wait until it is rendered."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def load(browser, url: str, device: dict | None = None) -> Visit:
+    """Open ``url`` in a fresh browser context (empty cache) and wait until it is rendered.
+
+    ``device``: the context's options (viewport, touch, ...); a 1280 x 900 desktop by default.
+    """
+    context = browser.new_context(**(device or {"viewport": {"width": 1280, "height": 900}}))
     page = context.new_page()
     visit = Visit(page, context)
     page.on("console", lambda m: m.type == "error" and visit.errors.append(f"console: {m.text}"))
@@ -503,7 +506,9 @@ CONVOLUTION = "chapters/01_convolution.html"
 # The text of the caption under the picture an explorer shows (null while none shows).
 SHOWN_CAPTION = """el => {
   const img = Array.from(el.querySelectorAll('img')).find(i => i.offsetParent !== null);
-  const caption = img && img.parentElement.querySelector(':scope > .widget-html');
+  // on the web page a picture sits in a box of its own (.cnnedu-picture), which pans
+  const box = img && (img.closest('.cnnedu-picture') || img);
+  const caption = box && box.parentElement.querySelector(':scope > .widget-html');
   return caption ? caption.innerText : null;      // <br> as a line break
 }"""
 

@@ -1,4 +1,6 @@
 """Explorers of the chapter on activations, driven headless through their controls."""
+import re
+
 import numpy as np
 import pytest
 
@@ -171,6 +173,48 @@ def test_bad_logits_are_explained_and_the_explorer_recovers(soft_ex):
     assert s["valid"] and len(soft_ex.figure.axes[1].patches) == 4
     np.testing.assert_allclose(s["probabilities"], [0, 0, 0.5, 0.5], atol=1e-12)
     assert "log 4 = 1.386" in soft_ex.message
+
+
+def test_softmax_controls_offer_fixed_temperatures_and_shifts():
+    from cnnedu.widgets.activation import SHIFTS, TEMPERATURES
+
+    ex = softmax_explorer()
+    t, c = ex.controls["temperature"], ex.controls["shift"]
+    assert [v for _, v in t.options] == list(TEMPERATURES) and t.value == 1.0
+    assert [v for _, v in c.options] == list(SHIFTS) and c.value == 0.0
+    assert [label for label, _ in t.options][:3] == ["0.01", "0.02", "0.05"]
+    # a value of the caller's is added in order, and shown
+    other = softmax_explorer(temperature=0.37, shift=5)
+    values = [v for _, v in other.controls["temperature"].options]
+    assert values == sorted(values) and 0.37 in values
+    assert other.state()["temperature"] == 0.37 and other.controls["shift"].value == 5.0
+    assert "shifted by c = 5" in other.message
+
+
+@pytest.mark.parametrize("args, error, words", [
+    ({"temperature": 0}, ValueError, "temperature must be from 0.01 to 100, got 0"),
+    ({"temperature": "hot"}, TypeError, "temperature must be a number from 0.01 to 100"),
+    ({"shift": -1.0}, ValueError, "shift must be from 0 to 1000, got -1.0"),
+])
+def test_softmax_explorer_explains_bad_arguments(args, error, words):
+    with pytest.raises(error, match=re.escape(words)):
+        softmax_explorer(**args)
+
+
+def test_softmax_frames_cover_every_temperature_and_shift():
+    """The static page responds to both controls: one frame per combination, each the
+    explorer's own picture of it."""
+    from cnnedu.widgets.activation import SHIFTS, TEMPERATURES
+
+    ex = softmax_explorer().with_frames({"temperature": "all", "shift": "all"})
+    assert set(ex.frames.pictures) == {(t, c) for t in TEMPERATURES for c in SHIFTS}
+    fresh = softmax_explorer()
+    for t, c in [(0.25, 0.0), (4.0, 1000.0)]:
+        fresh.set_values(temperature=t, shift=c)
+        assert ex.frames.pictures[(t, c)] == (fresh.render_png(colors=256), fresh.message)
+    assert "follows <b>temperature T</b> and <b>add c to all</b>;" in ex.frames.note.value
+    assert "<b>logits</b> needs a live notebook" in ex.frames.note.value
+    assert ex.frames.nbytes < 1_000_000
 
 
 # ------------------------------------------------------------------ captions, from a view alone

@@ -72,3 +72,31 @@ def test_with_frames_returns_the_explorer_and_refresh_keeps_frames_in_step():
     ex.controls["level"].value = 9
     assert ex.frames.view.selected_index == 9            # the Python side follows each update
     assert ex.frames.shown().children[1].value == ex.message == "<b>too high</b>"
+
+
+def test_text_form_says_what_to_do_before_the_widget_shows():
+    """A notebook opened before its cells run shows the text/plain form: one line, whole."""
+    fig = new_figure(2, 2)
+    controls = {"stride": widgets.IntSlider(description="stride <i>s</i>"),
+                "kernel": widgets.Dropdown(options=["a", "b"], description="kernel"),
+                "note": widgets.Text()}
+    ex = Explorer(controls, fig, lambda **v: ({}, ""), title="Stride &amp; <b>padding</b>")
+    expected = ('Explorer "Stride & padding": run this cell (or the whole notebook) to show it '
+                'and move its controls: stride s, kernel, note.')
+    assert ex.text_form() == expected and repr(ex) == expected
+    bundle = ex._repr_mimebundle_()
+    assert bundle["text/plain"] == expected                    # not cut at 110 characters
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == ex.model_id
+    untitled = Explorer({"k": widgets.IntSlider()}, fig, lambda k: ({}, ""))
+    assert untitled.text_form().startswith("Explorer: run this cell")
+
+
+def test_every_explorer_has_a_short_text_form():
+    from cnnedu.widgets._registry import builders
+
+    for name, build in builders().items():
+        ex = build()
+        text = ex._repr_mimebundle_()["text/plain"]
+        assert "run this cell" in text and "<" not in text and "\n" not in text, name
+        assert all(c.description.split("<")[0].strip() in text
+                   for c in ex.controls.values()), name

@@ -9,7 +9,9 @@ from ipywidgets.widgets.widget_link import DirectionalLink
 from PIL import Image
 
 from cnnedu.widgets import Explorer, new_figure
-from cnnedu.widgets._static import FIXED_CLASS, FRAMES_CLASS, SWEPT_CLASS
+from cnnedu.widgets._static import (
+    FIXED_CLASS, FRAMES_CLASS, LIVE_CLASS, LIVE_ONLY_CLASS, LIVE_RULED_OUT_CLASS,
+    NOT_PRECOMPUTED_CLASS, RULED_OUT_CLASS, SWEPT_CLASS)
 
 MODES = [("square", 0), ("cross", 1), ("ring", 2)]
 
@@ -116,12 +118,19 @@ def test_slots_follow_the_controls_values():
     frames = ex.frames
     outer = frames.view
     assert len(outer.children) == 5 + 1 + 1                  # values 0..5, then the live slot
-    assert outer.children[0] is frames.not_precomputed        # min=1: never selected
-    assert outer.children[2] is frames.not_precomputed        # 2 is not swept
+    assert outer.children[0] is frames.live                   # min=1: never selected
+    assert outer.children[2] is frames.live                   # 2 is not swept: live picture
     assert outer.children[-1] is frames.live
     inner = outer.children[3]
     assert len(inner.children) == len(MODES) + 1
-    assert inner.children[1] is frames.not_precomputed        # option 'cross' not swept
+    assert inner.children[1] is frames.live                   # option 'cross' not swept
+    assert inner.children[2].children[0].value == frames.pictures[(3, 2)][0]
+    # the web page's notes are in no Stack: the book's build puts them there
+    every_child = {id(c) for s, _ in frames.stacks for c in s.children}
+    assert id(frames.not_precomputed) not in every_child and id(frames.ruled_out) not in every_child
+    assert NOT_PRECOMPUTED_CLASS in frames.not_precomputed._dom_classes
+    assert "not precomputed" in frames.not_precomputed.value
+    assert LIVE_CLASS in frames.live._dom_classes
 
 
 # ------------------------------------------------------------------ links
@@ -188,12 +197,122 @@ def test_a_non_swept_control_unlinks_the_frames_until_it_is_back():
     assert frames.shown().children[0].value == frames.pictures[(3, 0)][0]
 
 
+# ------------------------------------------------------------------ never the web page's note live
+def browser_shows(frames, order):
+    """What a browser shows after Python's choice of slots and the links' copies.
+
+    The browser receives both: Python's ``selected_index`` of every Stack and,
+    whenever a link is made (again), the link's copy of its control's value
+    into its Stacks. Which comes last is a race: ``order`` is 'links last' or
+    'python last'.
+    """
+    selected = {id(s): s.selected_index for s, _ in frames.stacks}
+    copies = {}
+    for link in frames.links:
+        control, trait = link.source
+        copies[id(link.target[0])] = getattr(control, trait)
+    if order == "links last":
+        selected.update(copies)
+    else:
+        selected = {**copies, **selected}
+    w = frames.view
+    while isinstance(w, widgets.Stack):
+        w = w.children[selected[id(w)]]
+    return w
+
+
+@pytest.mark.parametrize("order", ["links last", "python last"])
+def test_digit_explorer_back_from_the_drawing_shows_the_live_picture(order):
+    """Test digit 45 (no frame), the drawing, then the test digit again: the links are made
+    again, and the browser copies 45 into the Stack. A live notebook must show the live picture
+    of digit 45, never the web page's note."""
+    from cnnedu.widgets.model import digit_explorer
+
+    ex = digit_explorer().with_frames({"index": [0, 1, 2]})
+    frames = ex.frames
+    ex.controls["index"].value = 45
+    assert browser_shows(frames, order) is frames.live
+    ex.controls["source"].value = "drawing"
+    assert frames.links == [] and browser_shows(frames, order) is frames.live
+    ex.controls["source"].value = "test digit"
+    assert len(frames.links) == 1
+    shown = browser_shows(frames, order)
+    assert shown is frames.live, "the browser shows something else than the live picture"
+    assert ex.state()["index"] == 45 and ex.state()["source"] == "test digit"
+    assert "test digit 45" in ex.message
+    ex.controls["index"].value = 2                       # a frame again
+    assert browser_shows(frames, order).children[0].value == frames.pictures[(2,)][0]
+
+
+@pytest.mark.parametrize("order", ["links last", "python last"])
+def test_no_value_shows_a_note_in_a_live_notebook(order):
+    """Every value of every control, swept or not, after any other: the picture shown in the
+    browser is a frame of the current values or the live picture."""
+    ex = make_explorer().with_frames({"level": [1, 3], "mode": [0, 2]})
+    frames = ex.frames
+    notes = (frames.not_precomputed, frames.ruled_out)
+    for label in ("x", "y", "x"):
+        for level in range(1, 6):
+            for mode in range(3):
+                ex.set_values(label=label, level=level, mode=mode)
+                shown = browser_shows(frames, order)
+                assert shown not in notes
+                if (level, mode) in frames.pictures and label == "x":
+                    assert shown.children[0].value == frames.pictures[(level, mode)][0]
+                else:
+                    assert shown is frames.live
+                    assert ex.image.value == render_at(colors=None, level=level, mode=mode,
+                                                       label=label)[0]
+
+
+def test_every_explorer_keeps_the_live_picture_in_unframed_slots():
+    """The same layout in every explorer of the book: slots without a frame hold the live
+    picture (the web page's notes are put there by the build)."""
+    from cnnedu.widgets._registry import builders
+
+    for name, build in builders().items():
+        ex = build()
+        control_name, control = next(
+            (n, c) for n, c in ex.controls.items()
+            if isinstance(c, (widgets.IntSlider, widgets.Dropdown, widgets.ToggleButtons,
+                              widgets.SelectionSlider)) and not c.disabled)
+        first = control.value
+        ex.with_frames({control_name: [first]}, max_bytes=None)
+        notes = {id(ex.frames.not_precomputed), id(ex.frames.ruled_out)}
+        for stack, _ in ex.frames.stacks:
+            assert not notes & {id(c) for c in stack.children}, name
+            assert stack.children[-1] is ex.frames.live, name
+
+
 # ------------------------------------------------------------------ notes and size
 def test_note_says_what_the_web_page_follows():
     ex = make_explorer().with_frames({"level": [1, 2]})
     assert "follows <b>level</b>" in ex.frames.note.value
     ex = make_explorer().with_frames({"level": [1, 2]}, note="")
     assert ex.frames.view in ex.children and ex.frames.note.value == ""
+
+
+@pytest.mark.parametrize("values, shown", [
+    (range(1, 5), "(precomputed: 1\u20134)"),   # a run of the slider's values: its ends
+    ([1, 2], "(precomputed: 1, 2)"),          # two values: listed
+    ([5, 1, 3], "(precomputed: 1, 3, 5)"),    # not a run: every value, in order
+], ids=["run", "two", "gaps"])
+def test_note_says_which_values_were_precomputed(values, shown):
+    ex = make_explorer().with_frames({"level": values})
+    note = ex.frames.note.value
+    assert f"follows <b>level</b> {shown}" in note
+    assert "<b>mode</b> and <b>label</b> need a live notebook" in note
+
+
+def test_note_names_the_options_of_a_selection_that_were_precomputed():
+    ex = make_explorer().with_frames({"mode": [0, 2]})           # square and ring, not cross
+    assert "follows <b>mode</b> (precomputed: all but cross)" in ex.frames.note.value
+    ex = make_explorer().with_frames({"mode": [1]})
+    assert "follows <b>mode</b> (precomputed: cross)" in ex.frames.note.value
+    ex = make_explorer().with_frames({"mode": "all", "level": "all"})
+    assert ex.frames.note.value == ("<small>On the web page the picture follows <b>mode</b> and "
+                                    "<b>level</b>; <b>label</b> needs a live notebook (run it to "
+                                    "use every control).</small>")
 
 
 def test_complete_sweep_of_every_control_needs_no_note():
@@ -275,7 +394,10 @@ def test_combinations_the_explorer_rules_out_have_no_frame():
     ex = Explorer(controls, fig, update).with_frames({"size": "all", "pos": "all"})
     frames = ex.frames
     assert set(frames.pictures) == {(s, p) for s in (1, 2, 3) for p in range(s + 1)}
-    assert frame_leaf(frames, 1, 3) is frames.ruled_out      # pos 3 with size 1
+    assert frame_leaf(frames, 1, 3) is frames.live_ruled_out  # pos 3 with size 1
+    assert frames.live_ruled_out.children == frames.live.children   # the live picture
+    assert RULED_OUT_CLASS in frames.ruled_out._dom_classes
+    assert LIVE_RULED_OUT_CLASS in frames.live_ruled_out._dom_classes
     assert frame_leaf(frames, 3, 3).children[1].value == "size 3, pos 3"
     assert ex.values() == {"size": 3, "pos": 0}
 
@@ -298,13 +420,28 @@ def test_widgets_only_python_answers_are_greyed_out_on_the_web_page():
     assert pictures and not any(FIXED_CLASS in w._dom_classes for w in pictures)
 
 
-def test_digit_explorer_drawing_cells_are_greyed_out_with_frames():
+def test_digit_explorer_drawing_is_live_only_with_frames():
+    """The drawing grid needs a kernel: the web page hides it (CSS class) and the note says so;
+    its cells are not marked one by one."""
     from cnnedu.widgets.model import digit_explorer
 
     ex = digit_explorer().with_frames({"index": [0, 1]})
-    cells = list(ex.cells.ravel())
-    assert all(FIXED_CLASS in cell._dom_classes for cell in cells)
+    drawing = ex.live_only["drawing"]
+    assert ex.grid in drawing.children
+    assert LIVE_ONLY_CLASS in drawing._dom_classes
+    assert not any(FIXED_CLASS in cell._dom_classes for cell in ex.cells.ravel())
+    assert FIXED_CLASS in ex.controls["source"]._dom_classes
     assert FIXED_CLASS not in ex.controls["index"]._dom_classes
+    note = ex.frames.note.value
+    assert "follows <b>test digit</b> (precomputed: 0, 1)" in note
+    assert "<b>input</b> and drawing need a live notebook" in note
+
+
+def test_an_explorer_without_frames_hides_nothing():
+    from cnnedu.widgets.model import digit_explorer
+
+    ex = digit_explorer()
+    assert LIVE_ONLY_CLASS not in ex.live_only["drawing"]._dom_classes
 
 
 def test_kernel_slider_play_stays_live_with_frames():
