@@ -91,7 +91,7 @@ __all__ = ["Frames", "freeze", "FRAMES_CLASS", "SWEPT_CLASS", "FIXED_CLASS", "EX
 FRAMES_CLASS = "cnnedu-frames"
 #: CSS class of every swept control
 SWEPT_CLASS = "cnnedu-swept"
-#: CSS class of every control that is not swept (greyed out on the web page)
+#: CSS class of every control that is not swept (disabled on the web page)
 FIXED_CLASS = "cnnedu-fixed"
 #: CSS class of an explorer with frames
 EXPLORER_CLASS = "cnnedu-explorer"
