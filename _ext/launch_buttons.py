@@ -12,9 +12,10 @@ One setting turns them on: the repository URL in ``_config.yml``::
 - ``url:`` a public GitHub repository holding this book: the repository and
   issues buttons, and on every chapter the Binder and Colab buttons, which open
   the chapter's notebook from that repository on ``branch``. Binder installs
-  ``requirements.txt`` (``cnnedu`` included); Colab has numpy, matplotlib and
-  ipywidgets, and each chapter's first code cell (:func:`colab_cell_source`)
-  installs ``cnnedu`` from the same repository when it runs in Colab.
+  ``requirements.txt`` (``cnnedu`` included); Colab has numpy and matplotlib,
+  and each chapter's first code cell (:func:`colab_cell_source`) installs
+  ``cnnedu`` with its ``widgets`` extra (ipywidgets 8, which the explorers need)
+  from the same repository when it runs in Colab.
 
 The chapters' Colab cells must name the repository the buttons open, so the
 build fails if one does not; ``scripts/set_repository_url.py`` sets the URL in
@@ -84,12 +85,14 @@ BRANCH = "{branch}"
 if "google.colab" in sys.modules:
     if not REPOSITORY:
         raise RuntimeError(
-            "This copy of the book names no repository to install cnnedu from; "
-            "install it with pip from a copy of the book's repository.")
+            "This copy of the book names no repository to install cnnedu from: "
+            "set REPOSITORY above to the URL of a public Git repository holding "
+            "the book, and run this cell again.")
     import subprocess
 
+    # the explorers need ipywidgets 8 (the "widgets" extra)
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
-                    f"cnnedu @ git+{{REPOSITORY}}@{{BRANCH}}"], check=True)
+                    f"cnnedu[widgets] @ git+{{REPOSITORY}}@{{BRANCH}}"], check=True)
     from google.colab import output
 
     output.enable_custom_widget_manager()  # the explorers are ipywidgets'''

@@ -122,7 +122,7 @@ def _run_colab_cell(source, monkeypatch, in_colab):
 def test_in_colab_the_cell_installs_cnnedu_from_the_repository(monkeypatch):
     ran, enabled = _run_colab_cell(lb.colab_cell_source(REPO, "dev"), monkeypatch, True)
     assert ran == [([sys.executable, "-m", "pip", "install", "--quiet",
-                     f"cnnedu @ git+{REPO}@dev"], True)]
+                     f"cnnedu[widgets] @ git+{REPO}@dev"], True)]
     assert enabled == [True]
 
 
@@ -132,7 +132,7 @@ def test_anywhere_else_the_cell_does_nothing(monkeypatch):
 
 
 def test_in_colab_without_a_repository_the_cell_says_so(monkeypatch):
-    with pytest.raises(RuntimeError, match="names no repository to install cnnedu from"):
+    with pytest.raises(RuntimeError, match="names no repository to install cnnedu from: set REPOSITORY above"):
         _run_colab_cell(lb.colab_cell_source(""), monkeypatch, True)
 
 
