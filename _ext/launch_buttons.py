@@ -85,9 +85,9 @@ BRANCH = "{branch}"
 if "google.colab" in sys.modules:
     if not REPOSITORY:
         raise RuntimeError(
-            "This copy of the book names no repository to install cnnedu from: "
-            "set REPOSITORY above to the URL of a public Git repository holding "
-            "the book, and run this cell again.")
+            "This copy of the book names no repository to install cnnedu "
+            "from: set REPOSITORY above to the URL of a public Git "
+            "repository holding the book, and run this cell again.")
     import subprocess
 
     # the explorers need ipywidgets 8 (the "widgets" extra)

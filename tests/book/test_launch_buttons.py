@@ -132,7 +132,8 @@ def test_anywhere_else_the_cell_does_nothing(monkeypatch):
 
 
 def test_in_colab_without_a_repository_the_cell_says_so(monkeypatch):
-    with pytest.raises(RuntimeError, match="names no repository to install cnnedu from: set REPOSITORY above"):
+    with pytest.raises(RuntimeError,
+                       match="names no repository to install cnnedu from: set REPOSITORY"):
         _run_colab_cell(lb.colab_cell_source(""), monkeypatch, True)
 
 
