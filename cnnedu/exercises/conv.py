@@ -218,7 +218,7 @@ def check_parameter_counts(conv_count, dense_count, quiet: bool = False) -> Chec
     return _print(result, quiet)
 
 
-# ------------------------------------------------------------ exercise 4
+# ------------------------------------------------------------ exercise 5
 def _cases_2d(rng):
     shapes = [((5, 5), (3, 3)), ((6, 4), (2, 3)), ((4, 7), (1, 1)), ((3, 3), (3, 3)),
               ((7, 5), (1, 4)), ((8, 9), (5, 2))]
@@ -242,7 +242,7 @@ def _hint_correlate(args, got):
 
 
 def check_correlate2d(fn, quiet: bool = False) -> CheckResult:
-    """Exercise 4: ``fn(x2d, k)``, a 'valid' cross-correlation written with loops.
+    """Exercise 5: ``fn(x2d, k)``, a 'valid' cross-correlation written with loops.
 
     Compared with :func:`cnnedu.ops.conv.correlate2d` on random inputs: square
     and non-square, 1x1 and 1xN kernels, a kernel as large as the input.
@@ -266,14 +266,14 @@ def check_correlate2d(fn, quiet: bool = False) -> CheckResult:
     return _print(result, quiet)
 
 
-# ------------------------------------------------------------ exercise 5
+# ------------------------------------------------------------ exercise 4
 _SIZE_CASES = [(28, 3, 1, 0, 1), (28, 5, 1, 2, 1), (32, 3, 2, 1, 1), (7, 3, 2, 0, 1),
                (8, 3, 3, 0, 1), (10, 3, 1, 0, 2), (12, 3, 2, 1, 3), (5, 5, 1, 0, 1),
                (9, 4, 4, 1, 2), (1, 1, 5, 0, 1)]
 
 
 def check_output_size(fn, quiet: bool = False) -> CheckResult:
-    """Exercise 5: ``fn(n, k, s, p, d)``, the output size along one axis.
+    """Exercise 4: ``fn(n, k, s, p, d)``, the output size along one axis.
 
     Cases include strides that do not divide the input, dilation, a kernel
     exactly as large as the padded input, and an even kernel.
@@ -449,6 +449,7 @@ def check_receptive_field(size, jump, quiet: bool = False) -> CheckResult:
         if (size, jump) == (no_dilation.size, no_dilation.jump):
             _add_hint(result, "the last layer is dilated: its kernel spans d(k - 1) + 1 = 5 pixels")
         else:
-            _add_hint(result, "go layer by layer from r_0 = 1, j_0 = 1: "
-                              "r_l = r_(l-1) + (k'_l - 1) j_(l-1) and j_l = j_(l-1) s_l")
+            _add_hint(result, "go layer by layer from r_0 = 1, J_0 = 1: "
+                              "r_l = r_(l-1) + (k_l - 1) J_(l-1) and J_l = J_(l-1) s_l, "
+                              "with k_l replaced by d_l (k_l - 1) + 1 for a dilated layer")
     return _print(result, quiet)

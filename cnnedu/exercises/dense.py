@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..nn.summary import conv_params, dense_params
 from ..ops import activation as act
 from ..ops.dense import dense
 from ..ops.dropout import dropout
@@ -19,17 +20,7 @@ from .activation import strict
 
 __all__ = ["check_dense_shapes", "check_param_counts", "check_loss_by_hand",
            "check_gap_head", "check_dense", "check_softmax", "check_dropout",
-           "check_softmax_cross_entropy", "conv_params", "dense_params"]
-
-
-def conv_params(filters: int, channels: int, k: int) -> int:
-    """Parameters of a ``k x k`` convolution: ``F * (C * k * k + 1)`` (weights and biases)."""
-    return filters * (channels * k * k + 1)
-
-
-def dense_params(outputs: int, inputs: int) -> int:
-    """Parameters of a dense layer: ``M * (D + 1)`` (weights and biases)."""
-    return outputs * (inputs + 1)
+           "check_softmax_cross_entropy"]
 
 
 # ------------------------------------------------------------------ by hand
@@ -54,7 +45,7 @@ def check_param_counts(conv, flat_length, dense_layer, quiet=False):
     side = (32 - 5 + 1) // 2
     flat = 16 * side * side
     return check_answer("parameter counts", (int(conv), int(flat_length), int(dense_layer)),
-                        (conv_params(16, 1, 5), flat, dense_params(64, flat)), quiet=quiet)
+                        (conv_params(16, 1, 5), flat, dense_params(flat, 64)), quiet=quiet)
 
 
 def check_loss_by_hand(loss_half, loss_uniform, quiet=False):
@@ -75,7 +66,7 @@ def check_gap_head(gap_head, flatten_head, quiet=False):
     if todo is not None:
         return todo
     return check_answer("GAP vs Flatten head", (int(gap_head), int(flatten_head)),
-                        (dense_params(10, 64), dense_params(10, 64 * 5 * 5)), quiet=quiet)
+                        (dense_params(64, 10), dense_params(64 * 5 * 5, 10)), quiet=quiet)
 
 
 # ------------------------------------------------------------------ code

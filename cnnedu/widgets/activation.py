@@ -143,7 +143,10 @@ def softmax_caption(view) -> str:
                f"log {k} = {np.log(k):.3f} for a uniform guess); top class {top} with "
                f"p = {view.probabilities[top]:.3f}.")
     if shift:
-        overflow = " (np.exp would overflow above 709.78)" if view.logits.max() > 709.78 else ""
+        # the argument of exp is (z + c)/T: it overflows above log(max float64) = 709.78
+        largest = float(view.logits.max() / t)
+        overflow = (f" (np.exp alone would overflow: (z + c)/T reaches {largest:.6g} > 709.78)"
+                    if largest > 709.78 else "")
         caption += (f" Every logit is shifted by c = {shift:g}{overflow}: the "
                     f"probabilities do not change, since softmax subtracts the maximum.")
     return caption

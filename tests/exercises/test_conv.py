@@ -159,6 +159,9 @@ def test_receptive_field_checker():
     assert not no_d and "the last layer is dilated" in str(no_d)
     other = ex.check_receptive_field(9, 1, quiet=True)
     assert not other and "go layer by layer" in str(other)
+    # the chapter's notation: r_l, J_l, k_l, s_l, d_l
+    assert ("r_l = r_(l-1) + (k_l - 1) J_(l-1) and J_l = J_(l-1) s_l, "
+            "with k_l replaced by d_l (k_l - 1) + 1 for a dilated layer") in str(other)
 
 
 @pytest.mark.parametrize("checker", [ex.check_correlate2d, ex.check_output_size,

@@ -155,8 +155,10 @@ def test_temperature_extremes(soft_ex):
 def test_shift_beyond_exp_overflow_is_explained(soft_ex):
     soft_ex.controls["temperature"].value = 1.0
     soft_ex.controls["shift"].value = 1000.0
-    assert "np.exp would overflow" in soft_ex.message
+    assert "np.exp alone would overflow" in soft_ex.message
     assert "do not change" in soft_ex.message
+    soft_ex.controls["temperature"].value = 100.0    # (z + c)/T is then about 10
+    assert "overflow" not in soft_ex.message and "do not change" in soft_ex.message
 
 
 def test_bad_logits_are_explained_and_the_explorer_recovers(soft_ex):
@@ -240,6 +242,13 @@ def test_softmax_caption_reads_its_numbers_from_the_view():
     assert "T = 2: entropy 1.386 nats" in caption and "log 4 = 1.386" in caption
     assert "top class 0 with p = 0.250" in caption and "shifted" not in caption
     shifted = softmax_caption(softmax_view("0, 5", 1.0, shift=800.0))
-    assert "shifted by c = 800 (np.exp would overflow above 709.78)" in shifted
+    assert ("shifted by c = 800 (np.exp alone would overflow: (z + c)/T reaches 805 > 709.78)"
+            in shifted)
+    # the argument of exp is (z + c)/T, not z + c: T = 2 halves it, T = 0.5 doubles it
+    warm = softmax_caption(softmax_view("0, 5", 2.0, shift=800.0))
+    assert "Every logit is shifted by c = 800: the probabilities" in warm
+    cold = softmax_caption(softmax_view("0, 5", 0.5, shift=400.0))
+    assert ("shifted by c = 400 (np.exp alone would overflow: (z + c)/T reaches 810 > 709.78)"
+            in cold)
     bad = softmax_caption(softmax_view("1, two", 1.0))
     assert bad.startswith("<b>Cannot read the logits:</b>") and "'two'" in bad
