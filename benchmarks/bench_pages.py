@@ -31,13 +31,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import functools
 import os
 import statistics
 import sys
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
+
+from _served_book import browser_test_modules, served_book
 
 ROOT = Path(__file__).resolve().parents[1]
 GROUPS = ("HTML", "scripts", "styles", "fonts", "images", "widget state", "other")
@@ -108,15 +108,6 @@ class Load:
     def waited_for(self) -> list[Resource]:
         """The requests started before the first screen was complete."""
         return [r for r in self.resources if r.start < self.first_screen_ms]
-
-
-def browser_test_helpers():
-    """The browser tests' server, Chromium settings, first-screen check and page list."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    from tests.browser import conftest, test_pages
-
-    return conftest, test_pages
 
 
 def load(browser, url: str, first_screen: str, all_widgets: str) -> Load:
@@ -209,25 +200,9 @@ def main(argv=None) -> None:
     if args.repeat < 1:
         parser.error(f"--repeat must be at least 1, got {args.repeat}")
     html = args.html.resolve()
-    conftest, test_pages = browser_test_helpers()
-    pages = test_pages.toc_pages()
-    missing = [p for p in pages if not (html / p).is_file()]
-    if missing:
-        parser.error(f"--html {html}: no built page for {', '.join(missing)} "
-                     "(build the book: jupyter-book build . -W -n --keep-going)")
-    if not Path(conftest.CHROMIUM).is_file():
-        sys.exit(f"no Chromium at {conftest.CHROMIUM} (set $CHROMIUM)")
-    from playwright.sync_api import sync_playwright
-
-    server = conftest.BookServer(("127.0.0.1", 0),
-                                 functools.partial(conftest.BookHandler, directory=str(html)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
-    loads: dict[str, list[Load]] = {p: [] for p in pages}
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(executable_path=conftest.CHROMIUM,
-                                             args=conftest.CHROMIUM_ARGS)
+    _, test_pages = browser_test_modules()
+    with served_book(parser, html) as (base, browser, pages):
+        loads: dict[str, list[Load]] = {p: [] for p in pages}
         print(f"{html}, served gzip-compressed from 127.0.0.1; Chromium {browser.version}, "
               f"{os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f} "
               "(other work on the machine slows the timings)", flush=True)
@@ -241,11 +216,6 @@ def main(argv=None) -> None:
                       f"{run.first_screen_ms:.0f} ms", file=sys.stderr, flush=True)
                 if round_:
                     loads[path].append(run)
-        browser.close()
-    finally:
-        playwright.stop()
-        server.shutdown()
-        server.server_close()
     print_tables(loads, args.longest)
 
 

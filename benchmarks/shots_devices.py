@@ -22,10 +22,9 @@ Run it from the repository root, after a build::
 from __future__ import annotations
 
 import argparse
-import functools
-import sys
-import threading
 from pathlib import Path
+
+from _served_book import browser_test_modules, served_book
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,13 +51,11 @@ SUMMARY = """() => {
 }"""
 
 
-def browser_test_helpers():
-    """The browser tests' server, Chromium settings, page loader and devices."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    from tests.browser import conftest, test_devices, test_pages
+def browser_test_devices():
+    """``tests.browser.test_devices`` (the phone and desktop the device tests use)."""
+    from tests.browser import test_devices
 
-    return conftest, test_pages, test_devices
+    return test_devices
 
 
 def main(argv=None) -> None:
@@ -68,26 +65,10 @@ def main(argv=None) -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "shots",
                         help="where the screenshots go (default: _build/shots)")
     args = parser.parse_args(argv)
-    html = args.html.resolve()
-    conftest, test_pages, test_devices = browser_test_helpers()
-    pages = test_pages.toc_pages()
-    missing = [p for p in pages if not (html / p).is_file()]
-    if missing:
-        parser.error(f"--html {html}: no built page for {', '.join(missing)} "
-                     "(build the book: jupyter-book build . -W -n --keep-going)")
-    if not Path(conftest.CHROMIUM).is_file():
-        sys.exit(f"no Chromium at {conftest.CHROMIUM} (set $CHROMIUM)")
+    _, test_pages = browser_test_modules()
+    test_devices = browser_test_devices()
     args.out.mkdir(parents=True, exist_ok=True)
-    from playwright.sync_api import sync_playwright
-
-    server = conftest.BookServer(("127.0.0.1", 0),
-                                 functools.partial(conftest.BookHandler, directory=str(html)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(executable_path=conftest.CHROMIUM,
-                                             args=conftest.CHROMIUM_ARGS)
+    with served_book(parser, args.html) as (base, browser, pages):
         print("| page | width | page px | output | shortest track | controls usable / "
               "disabled | step buttons | pictures (scale, pans) |")
         print("|---|---|---|---|---|---|---|---|")
@@ -117,11 +98,6 @@ def main(argv=None) -> None:
                               f"{output['steps']:.0f} | {pictures} |", flush=True)
                 finally:
                     visit.context.close()
-        browser.close()
-    finally:
-        playwright.stop()
-        server.shutdown()
-        server.server_close()
     print(f"\nscreenshots in {args.out}")
 
 
