@@ -13,7 +13,8 @@ Functional ops (forward, and backward where training needs it)
     ``avg_pool2d_backward``, ``global_avg_pool2d``,
     ``global_avg_pool2d_backward``, ``global_max_pool2d``,
     ``global_max_pool2d_backward``, ``dense``, ``dense_backward``,
-    ``dropout``, ``dropout_backward``; the activations and their
+    ``dropout``, ``dropout_backward``, ``batch_norm2d``,
+    ``batch_norm2d_backward``; the activations and their
     derivatives ``relu``, ``relu_grad``, ``leaky_relu``, ``leaky_relu_grad``,
     ``elu``, ``elu_grad``, ``selu``, ``selu_grad``, ``sigmoid``,
     ``sigmoid_grad``, ``tanh``, ``tanh_grad``, and ``softmax``; the losses
@@ -24,7 +25,8 @@ Geometry
     ``conv_output_size``: ``floor((n + 2p - d(k - 1) - 1) / s) + 1``.
 Layers
     ``Conv2D``, ``MaxPool2D``, ``AvgPool2D``, ``GlobalAvgPool2D``,
-    ``Flatten``, ``Dense``, ``Dropout``, ``Activation``, ``ReLU``,
+    ``Flatten``, ``Dense``, ``Dropout``, ``BatchNormalization``, ``Activation``,
+    ``ReLU``,
     ``LeakyReLU``, ``ELU``, ``SELU``, ``GELU``, ``SiLU``, ``PReLU``, ``Sigmoid``,
     ``Tanh``, ``Softmax``,
     ``Input``, ``Layer`` (the protocol) and Keras' longer names
@@ -45,9 +47,10 @@ chapters share), :mod:`cnnedu.kernels`, :mod:`cnnedu.gradcheck`,
 """
 from .data import load_digits, load_mnist, load_sample_image
 from .geometry import conv_output_size
-from .nn import (ELU, GELU, SELU, Activation, AveragePooling2D, AvgPool2D, Conv2D, Dense, Dropout,
-                 Flatten, GlobalAveragePooling2D, GlobalAvgPool2D, Input, Layer, LeakyReLU,
-                 MaxPool2D, MaxPooling2D, PReLU, ReLU, Sigmoid, SiLU, Softmax, Tanh)
+from .nn import (ELU, GELU, SELU, Activation, AveragePooling2D, AvgPool2D, BatchNormalization,
+                 Conv2D, Dense, Dropout, Flatten, GlobalAveragePooling2D, GlobalAvgPool2D, Input,
+                 Layer, LeakyReLU, MaxPool2D, MaxPooling2D, PReLU, ReLU, Sigmoid, SiLU, Softmax,
+                 Tanh)
 from .nn.model import Sequential
 from .nn.optim import SGD, Adam
 from .ops.activation import (elu, elu_grad, leaky_relu, leaky_relu_grad, relu, relu_grad, selu,
@@ -56,6 +59,7 @@ from .ops.conv import conv2d, conv2d_backward, convolve2d, correlate2d
 from .ops.dense import dense, dense_backward
 from .ops.dropout import dropout, dropout_backward
 from .ops.loss import accuracy, mse, softmax_cross_entropy
+from .ops.norm import batch_norm2d, batch_norm2d_backward
 from .ops.pool import (avg_pool2d, avg_pool2d_backward, global_avg_pool2d,
                        global_avg_pool2d_backward, global_max_pool2d, global_max_pool2d_backward,
                        max_pool2d, max_pool2d_backward)
@@ -70,6 +74,7 @@ __all__ = [
     "global_avg_pool2d", "global_avg_pool2d_backward",
     "global_max_pool2d", "global_max_pool2d_backward",
     "dense", "dense_backward", "dropout", "dropout_backward",
+    "batch_norm2d", "batch_norm2d_backward",
     "relu", "relu_grad", "leaky_relu", "leaky_relu_grad", "elu", "elu_grad",
     "selu", "selu_grad", "sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "softmax",
     "softmax_cross_entropy", "mse", "accuracy",
@@ -77,7 +82,8 @@ __all__ = [
     "conv_output_size",
     # layers
     "Layer", "Input", "Conv2D", "MaxPool2D", "AvgPool2D", "GlobalAvgPool2D", "Flatten",
-    "Dense", "Dropout", "Activation", "ReLU", "LeakyReLU", "ELU", "SELU", "GELU", "SiLU",
+    "Dense", "Dropout", "BatchNormalization", "Activation", "ReLU", "LeakyReLU", "ELU", "SELU",
+    "GELU", "SiLU",
     "PReLU", "Sigmoid", "Tanh",
     "Softmax", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",
     # models and training

@@ -14,6 +14,7 @@ input. They live in small modules by topic, named as the ops they wrap:
 :mod:`cnnedu.nn.reshape`           ``Flatten``
 :mod:`cnnedu.nn.dense`             ``Dense``
 :mod:`cnnedu.nn.dropout`           ``Dropout``
+:mod:`cnnedu.nn.norm`              ``BatchNormalization``
 :mod:`cnnedu.nn.activation`        ``Activation``, ``ReLU``, ``Sigmoid``, ``Tanh``,
                                    ``LeakyReLU``, ``ELU``, ``SELU``, ``GELU``, ``SiLU``,
                                    ``PReLU``, ``Softmax``
@@ -33,6 +34,7 @@ from .activation import (ELU, GELU, SELU, Activation, LeakyReLU, PReLU, ReLU, Si
 from .conv import Conv2D
 from .dense import Dense
 from .dropout import Dropout
+from .norm import BatchNormalization
 from .pool import (AveragePooling2D, AvgPool2D, GlobalAveragePooling2D, GlobalAvgPool2D,
                    MaxPool2D, MaxPooling2D)
 from .reshape import Flatten
@@ -40,6 +42,6 @@ from .reshape import Flatten
 __all__ = ["Layer", "Input",
            "Conv2D", "MaxPool2D", "AvgPool2D", "GlobalAvgPool2D", "Flatten",
            "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",
-           "Dense", "Dropout",
+           "Dense", "Dropout", "BatchNormalization",
            "Activation", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "ELU", "SELU", "GELU",
            "SiLU", "PReLU", "Softmax"]

@@ -159,7 +159,7 @@ def summary_table(model) -> str:
     rule, double = "_" * sum(WIDTHS), "=" * sum(WIDTHS)
 
     def row(*cells):
-        return "".join(f"{c:<{w}}" for c, w in zip(cells, WIDTHS)).rstrip()
+        return "".join(f"{c:<{w - 1}} " for c, w in zip(cells, WIDTHS)).rstrip()   # >= 1 space
 
     header = row(" Layer (type)", "Output Shape", "Param #")
     lines = [f'Model: "{model.name}"', rule, header, double]
@@ -167,10 +167,11 @@ def summary_table(model) -> str:
         lines.append(row(f" {layer.name} ({type(layer).__name__})", shape_str(shape),
                          str(layer.count_params())))
     total = model.count_params()
+    trainable = sum(p.size for layer in model.layers for p in layer.params.values())
     size = total * model.dtype.itemsize
     lines += [double,
               f"Total params: {total:,} ({size / 1024:.2f} KB, {model.dtype.name})",
-              f"Trainable params: {total:,}",
-              "Non-trainable params: 0",
+              f"Trainable params: {trainable:,}",
+              f"Non-trainable params: {total - trainable:,}",
               rule]
     return "\n".join(lines)
