@@ -25,14 +25,19 @@ Geometry
     ``conv_output_size``: ``floor((n + 2p - d(k - 1) - 1) / s) + 1``.
 Layers
     ``Conv2D``, ``MaxPool2D``, ``AvgPool2D``, ``GlobalAvgPool2D``,
-    ``Flatten``, ``Dense``, ``Dropout``, ``BatchNormalization``, ``Activation``,
+    ``Flatten``, ``Dense``, ``Dropout``, ``BatchNormalization``,
+    ``ResidualBlock`` (and ``residual_block``, He et al.'s basic block), ``Activation``,
     ``ReLU``,
     ``LeakyReLU``, ``ELU``, ``SELU``, ``GELU``, ``SiLU``, ``PReLU``, ``Sigmoid``,
     ``Tanh``, ``Softmax``,
     ``Input``, ``Layer`` (the protocol) and Keras' longer names
     ``MaxPooling2D``, ``AveragePooling2D``, ``GlobalAveragePooling2D``.
 Models and training
-    ``Sequential``, the optimizers ``SGD`` and ``Adam``.
+    ``Sequential``, the optimizers ``SGD`` and ``Adam``, the learning-rate
+    schedules ``StepDecay``, ``CosineDecay`` (base class
+    ``LearningRateSchedule``) that an optimizer takes as its ``lr``, and the
+    augmentation ``RandomShift`` that ``fit(..., augment=...)`` takes, with
+    ``shift_images``, which it uses.
 Data
     ``load_digits`` (real MNIST digits shipped with the package),
     ``load_sample_image`` (a photograph), ``load_mnist`` (the full set,
@@ -49,10 +54,12 @@ from .data import load_digits, load_mnist, load_sample_image
 from .geometry import conv_output_size
 from .nn import (ELU, GELU, SELU, Activation, AveragePooling2D, AvgPool2D, BatchNormalization,
                  Conv2D, Dense, Dropout, Flatten, GlobalAveragePooling2D, GlobalAvgPool2D, Input,
-                 Layer, LeakyReLU, MaxPool2D, MaxPooling2D, PReLU, ReLU, Sigmoid, SiLU, Softmax,
-                 Tanh)
+                 Layer, LeakyReLU, MaxPool2D, MaxPooling2D, PReLU, ReLU, ResidualBlock, Sigmoid,
+                 SiLU, Softmax, Tanh, residual_block)
 from .nn.model import Sequential
+from .nn.augment import RandomShift, shift_images
 from .nn.optim import SGD, Adam
+from .nn.schedules import CosineDecay, LearningRateSchedule, StepDecay
 from .ops.activation import (elu, elu_grad, leaky_relu, leaky_relu_grad, relu, relu_grad, selu,
                              selu_grad, sigmoid, sigmoid_grad, softmax, tanh, tanh_grad)
 from .ops.conv import conv2d, conv2d_backward, convolve2d, correlate2d
@@ -82,12 +89,14 @@ __all__ = [
     "conv_output_size",
     # layers
     "Layer", "Input", "Conv2D", "MaxPool2D", "AvgPool2D", "GlobalAvgPool2D", "Flatten",
-    "Dense", "Dropout", "BatchNormalization", "Activation", "ReLU", "LeakyReLU", "ELU", "SELU",
+    "Dense", "Dropout", "BatchNormalization", "ResidualBlock", "residual_block",
+    "Activation", "ReLU", "LeakyReLU", "ELU", "SELU",
     "GELU", "SiLU",
     "PReLU", "Sigmoid", "Tanh",
     "Softmax", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",
     # models and training
-    "Sequential", "SGD", "Adam",
+    "Sequential", "SGD", "Adam", "StepDecay", "CosineDecay", "LearningRateSchedule",
+    "RandomShift", "shift_images",
     # data
     "load_digits", "load_sample_image", "load_mnist",
     # showing code

@@ -15,6 +15,8 @@ input. They live in small modules by topic, named as the ops they wrap:
 :mod:`cnnedu.nn.dense`             ``Dense``
 :mod:`cnnedu.nn.dropout`           ``Dropout``
 :mod:`cnnedu.nn.norm`              ``BatchNormalization``
+:mod:`cnnedu.nn.residual`          ``ResidualBlock`` (and ``residual_block``, He et al.'s
+                                   basic block)
 :mod:`cnnedu.nn.activation`        ``Activation``, ``ReLU``, ``Sigmoid``, ``Tanh``,
                                    ``LeakyReLU``, ``ELU``, ``SELU``, ``GELU``, ``SiLU``,
                                    ``PReLU``, ``Softmax``
@@ -25,6 +27,9 @@ Keras' longer names are aliases: ``MaxPooling2D``, ``AveragePooling2D``,
 :mod:`cnnedu.nn.model` (``Sequential``), :mod:`cnnedu.nn.training` (the
 mini-batch loop of ``fit``, ``History``), :mod:`cnnedu.nn.loss` (the loss and
 metrics ``compile`` takes), :mod:`cnnedu.nn.optim` (``SGD``, ``Adam``),
+:mod:`cnnedu.nn.schedules` (``StepDecay``, ``CosineDecay``: learning rates an
+optimizer takes in place of a number), :mod:`cnnedu.nn.augment`
+(``RandomShift``, ``shift_images``: what ``fit(..., augment=...)`` takes),
 :mod:`cnnedu.nn.zoo` (``classic_cnn``) and :mod:`cnnedu.nn.summary`
 (parameter counts, the summary table).
 """
@@ -38,10 +43,11 @@ from .norm import BatchNormalization
 from .pool import (AveragePooling2D, AvgPool2D, GlobalAveragePooling2D, GlobalAvgPool2D,
                    MaxPool2D, MaxPooling2D)
 from .reshape import Flatten
+from .residual import ResidualBlock, residual_block
 
 __all__ = ["Layer", "Input",
            "Conv2D", "MaxPool2D", "AvgPool2D", "GlobalAvgPool2D", "Flatten",
            "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",
-           "Dense", "Dropout", "BatchNormalization",
+           "Dense", "Dropout", "BatchNormalization", "ResidualBlock", "residual_block",
            "Activation", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "ELU", "SELU", "GELU",
            "SiLU", "PReLU", "Softmax"]

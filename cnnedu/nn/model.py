@@ -324,7 +324,7 @@ class Sequential:
         return (loss, hits / len(X)) if self.metrics else loss
 
     def fit(self, X, y, epochs: int = 1, batch_size: int = 32, validation_data=None,
-            shuffle: bool = True, verbose: int = 1) -> History:
+            shuffle: bool = True, verbose: int = 1, augment=None) -> History:
         """Train with mini-batches for a number of epochs.
 
         Parameters
@@ -341,13 +341,21 @@ class Sequential:
             Reshuffle the samples every epoch (from the model's seed).
         verbose : {0, 1, 2}
             0 silent, 1 a progress bar per epoch, 2 one line per epoch.
+        augment : callable, optional
+            Changes each training batch before its step, e.g.
+            :class:`~cnnedu.nn.augment.RandomShift` ``(2, seed=0)``: a function of
+            the batch (N, ...) returning a new array of the same shape. Never
+            applied to ``validation_data`` (nor in ``evaluate``, ``predict``);
+            ``X`` itself is not changed.
 
         Returns
         -------
         History
             ``history.history['loss']`` etc., one value per epoch. The
             training loss and accuracy of an epoch are averages over its
-            batches, measured while the weights change (as in Keras).
+            batches, measured while the weights change (as in Keras). With a
+            learning-rate schedule (``SGD(lr=StepDecay(...))``), also
+            ``'lr'``, the rate of each epoch's first update.
 
         Raises
         ------
@@ -359,6 +367,9 @@ class Sequential:
         batch_size = check_positive_int(batch_size, "batch_size")
         if verbose not in (0, 1, 2):
             raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}")
+        if augment is not None and not callable(augment):
+            raise TypeError(f"augment must be None or a function of a batch such as "
+                            f"RandomShift(2, seed=0), got {augment!r}")
         X = self._check_X(X)
         y = self._check_y(y, len(X))
         if len(X) == 0:
@@ -369,7 +380,7 @@ class Sequential:
         self.history = history
         with single_blas_thread():
             return fit_epochs(self, history, X, y, val, self._shuffle_rng if shuffle else None,
-                              verbose)
+                              verbose, augment)
 
     def _check_validation_data(self, validation_data):
         """Checked ``(X_val, y_val)``, or ``None`` if ``validation_data`` is ``None``."""

@@ -13,12 +13,19 @@ whole model::
 
 :class:`SGD` and :class:`Adam` follow the update rules written in their
 docstrings; the hand-computed first steps in the tests use the same formulas.
+
+The learning rate ``lr`` is a number or a schedule
+(:mod:`cnnedu.nn.schedules`), as in Keras: ``SGD(lr=StepDecay(0.1, 1000))``
+uses ``schedule(t)`` for update ``t = optimizer.iterations``, which counts the
+calls of :meth:`~Optimizer.step`; ``optimizer.lr`` is the rate of the next update.
 """
 from __future__ import annotations
 
 import numbers
 
 import numpy as np
+
+from .schedules import LearningRateSchedule
 
 __all__ = ["Optimizer", "SGD", "Adam", "get_optimizer"]
 
@@ -63,12 +70,39 @@ class Optimizer:
     """Base class: per-parameter state keyed by ``id(param)``.
 
     Subclasses implement :meth:`_update(p, g, state)`, which changes ``p`` in
-    place and keeps whatever it needs in the dict ``state``.
+    place and keeps whatever it needs in the dict ``state``; they read the
+    step size as ``self.lr``, the current value of a number or a schedule.
     """
 
-    def __init__(self, lr: float):
-        self.lr = _check_real(lr, "lr", low=0.0, low_open=True, allowed="a positive learning rate")
+    def __init__(self, lr):
+        self.lr = lr
+        #: Number of updates made so far (calls of :meth:`step`); a schedule's ``t``.
+        self.iterations = 0
         self._state: dict[int, tuple[np.ndarray, dict]] = {}
+
+    @property
+    def lr(self) -> float:
+        """The learning rate of the next update.
+
+        The number given, or with a schedule ``schedule(iterations)``. Set it
+        to a positive number or a
+        :class:`~cnnedu.nn.schedules.LearningRateSchedule`.
+        """
+        if self.schedule is None:
+            return self._lr
+        return self.schedule(self.iterations)
+
+    @lr.setter
+    def lr(self, value) -> None:
+        if isinstance(value, LearningRateSchedule):
+            self.schedule, self._lr = value, None
+            return
+        if callable(value):
+            raise TypeError(f"lr must be a positive number or a LearningRateSchedule such as "
+                            f"StepDecay(0.1, step_size=1000), got the callable {value!r}")
+        self._lr = _check_real(value, "lr", low=0.0, low_open=True,
+                               allowed="a positive learning rate")
+        self.schedule = None
 
     def step(self, params, grads) -> None:
         """Update every parameter in place from its gradient.
@@ -87,6 +121,7 @@ class Optimizer:
                 entry = (p, {})
                 self._state[id(p)] = entry
             self._update(p, np.asarray(g), entry[1])
+        self.iterations += 1
 
     def state(self, param: np.ndarray) -> dict:
         """The state kept for ``param`` (empty before its first step)."""
@@ -94,8 +129,15 @@ class Optimizer:
         return entry[1] if entry is not None and entry[0] is param else {}
 
     def reset(self) -> None:
-        """Forget all per-parameter state (velocities, moments, step counts)."""
+        """Forget all per-parameter state (velocities, moments, step counts).
+
+        ``iterations``, the position of a learning-rate schedule, is kept.
+        """
         self._state.clear()
+
+    def _lr_text(self) -> str:
+        """The number, or the schedule's repr, for ``__repr__``."""
+        return repr(self.schedule) if self.schedule is not None else f"{self._lr}"
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict) -> None:  # pragma: no cover
         raise NotImplementedError
@@ -122,8 +164,9 @@ class SGD(Optimizer):
 
     Parameters
     ----------
-    lr : float
-        Learning rate :math:`\eta > 0`.
+    lr : float or LearningRateSchedule
+        Learning rate :math:`\eta > 0`, or a schedule giving :math:`\eta_t`
+        for update :math:`t` (:mod:`cnnedu.nn.schedules`).
     momentum : float
         :math:`0 \le \mu < 1`.
     nesterov : bool
@@ -163,7 +206,7 @@ class SGD(Optimizer):
         extra = f", momentum={self.momentum}" if self.momentum else ""
         extra += ", nesterov=True" if self.nesterov else ""
         extra += f", weight_decay={self.weight_decay}" if self.weight_decay else ""
-        return f"SGD(lr={self.lr}{extra})"
+        return f"SGD(lr={self._lr_text()}{extra})"
 
 
 class Adam(Optimizer):
@@ -181,8 +224,9 @@ class Adam(Optimizer):
 
     Parameters
     ----------
-    lr : float
-        Learning rate :math:`\eta > 0`.
+    lr : float or LearningRateSchedule
+        Learning rate :math:`\eta > 0`, or a schedule giving :math:`\eta_t`
+        for update :math:`t` (:mod:`cnnedu.nn.schedules`).
     beta1, beta2 : float
         Decay rates of the two averages, each in ``[0, 1)``.
     eps : float
@@ -218,7 +262,7 @@ class Adam(Optimizer):
         p -= m_hat
 
     def __repr__(self) -> str:
-        return f"Adam(lr={self.lr}, beta1={self.beta1}, beta2={self.beta2}, eps={self.eps})"
+        return f"Adam(lr={self._lr_text()}, beta1={self.beta1}, beta2={self.beta2}, eps={self.eps})"
 
 
 _OPTIMIZERS = {"sgd": SGD, "adam": Adam}

@@ -5,7 +5,8 @@
   into mini-batches (the last one may be smaller);
 - :func:`train_step` -- forward, loss, backward and update on one batch;
 - :func:`train_epoch` and :func:`fit_epochs` -- one pass over the training
-  set with its progress bar, and the whole run with validation;
+  set with its progress bar, and the whole run with validation (and, when
+  asked, augmented batches and the learning rate of every epoch);
 - :func:`evaluate_batches` -- loss and hits on a data set in inference mode;
 - :func:`divergence_error` -- the error raised when the loss becomes NaN or inf;
 - :func:`single_blas_thread` -- runs the matrix products on one BLAS thread, so
@@ -28,7 +29,8 @@ from .loss import backward_from_loss, count_correct, loss_and_gradient, metric_l
 from .progress import ProgressBar
 
 __all__ = ["History", "steps_per_epoch", "batch_indices", "train_step", "train_epoch",
-           "fit_epochs", "evaluate_batches", "divergence_error", "single_blas_thread"]
+           "fit_epochs", "augmented_batch", "evaluate_batches", "divergence_error",
+           "single_blas_thread"]
 
 
 @functools.cache
@@ -69,7 +71,8 @@ class History:
     ----------
     history : dict of str -> list of float
         ``'loss'`` and, as compiled and given, ``'accuracy'``, ``'val_loss'``,
-        ``'val_accuracy'``; one value per epoch.
+        ``'val_accuracy'``; one value per epoch. With a learning-rate
+        schedule, also ``'lr'``: the rate of each epoch's first update.
     epoch : list of int
         The epoch indices (0-based, as in Keras).
     params : dict
@@ -144,16 +147,21 @@ def train_step(model, X, y):
     return loss, (count_correct(model.loss, scores, y) if model.metrics else 0)
 
 
-def train_epoch(model, X, y, batch_size: int, order, bar: ProgressBar, where: str) -> dict:
+def train_epoch(model, X, y, batch_size: int, order, bar: ProgressBar, where: str,
+                augment=None) -> dict:
     """One pass over ``(X, y)`` in mini-batches: the epoch's mean loss (and accuracy).
 
     ``order`` is as for :func:`batch_indices`; ``bar`` is updated after every
-    batch; ``where`` (``'epoch 2'``) names the epoch if training diverges.
+    batch; ``where`` (``'epoch 2'``) names the epoch if training diverges;
+    ``augment`` (optional, e.g. :class:`~cnnedu.nn.augment.RandomShift`)
+    returns a changed copy of each batch before its step.
     """
     batches = batch_indices(len(X), batch_size, order)
     total_loss, correct, seen = 0.0, 0, 0
     for b, idx in enumerate(batches):
         Xb, yb = X[idx], y[idx]
+        if augment is not None:
+            Xb = augmented_batch(augment, Xb, model.dtype)
         loss, hits = train_step(model, Xb, yb)
         if loss is None:
             raise divergence_error(f"{where}, batch {b + 1} of {len(batches)}",
@@ -166,7 +174,7 @@ def train_epoch(model, X, y, batch_size: int, order, bar: ProgressBar, where: st
 
 
 def fit_epochs(model, history: History, X, y, validation=None, shuffle_rng=None,
-               verbose: int = 1) -> History:
+               verbose: int = 1, augment=None) -> History:
     """Train for ``history.params['epochs']`` epochs, appending each epoch's metrics.
 
     Parameters
@@ -181,21 +189,40 @@ def fit_epochs(model, history: History, X, y, validation=None, shuffle_rng=None,
         Draws a new order of the samples every epoch; ``None`` keeps the order.
     verbose : {0, 1, 2}
         As for :class:`~cnnedu.nn.progress.ProgressBar`.
+    augment : callable, optional
+        Applied to every training batch (:func:`train_epoch`), never to ``validation``.
+
+    With an optimizer whose ``lr`` is a schedule, ``history.history['lr']``
+    holds the learning rate of each epoch's first update.
     """
     epochs, steps = history.params["epochs"], history.params["steps"]
     batch_size = history.params["batch_size"]
+    scheduled = getattr(model.optimizer, "schedule", None) is not None
     for epoch in range(epochs):
         order = shuffle_rng.permutation(len(X)) if shuffle_rng is not None else None
         bar = ProgressBar(steps, epoch + 1, epochs, verbose)
-        logs = train_epoch(model, X, y, batch_size, order, bar, f"epoch {epoch + 1}")
+        lr = model.optimizer.lr if scheduled else None
+        logs = train_epoch(model, X, y, batch_size, order, bar, f"epoch {epoch + 1}", augment)
         if validation is not None:
             v_loss, v_correct = evaluate_batches(model, *validation,
                                                  batch_size=max(batch_size, 128))
             logs.update({"val_" + k: v for k, v in
                          metric_logs(model, v_loss, v_correct / len(validation[0])).items()})
         bar.finish(logs)
+        if scheduled:
+            logs["lr"] = lr
         history._append(epoch, logs)
     return history
+
+
+def augmented_batch(augment, Xb, dtype) -> np.ndarray:
+    """``augment(Xb)`` in ``dtype``, checked to be an array of the batch's shape."""
+    out = augment(Xb)
+    if not isinstance(out, np.ndarray) or out.shape != Xb.shape:
+        got = f"shape {out.shape}" if isinstance(out, np.ndarray) else type(out).__name__
+        raise ValueError(f"augment must return an array of the batch's shape {Xb.shape}, "
+                         f"got {got} from {augment!r}")
+    return out.astype(dtype, copy=False)
 
 
 # ---------------------------------------------------------------------- inference
