@@ -30,6 +30,7 @@ without one gives float32); a layer used on its own and built by its first
 from __future__ import annotations
 
 import numbers
+import re
 
 import numpy as np
 
@@ -326,3 +327,17 @@ class Layer:
         if self._name_given:
             args.append(f"name={self.name!r}")
         return f"{type(self).__name__}({', '.join(args)})"
+
+
+def default_name(layer, taken, prefix: str = "") -> str:
+    """A name for an unnamed layer, unique among ``taken``, as Keras gives them.
+
+    ``prefix`` + the class name in snake case (``'MaxPool2D'`` -> ``'max_pool2d'``,
+    ``'BatchNormalization'`` -> ``'batch_normalization'``), then ``_1``, ``_2``, ...
+    """
+    base = prefix + re.sub(r"(?<=[a-z])(?=[A-Z][a-z])", "_", type(layer).__name__).lower()
+    name, i = base, 0
+    while name in taken:
+        i += 1
+        name = f"{base}_{i}"
+    return name

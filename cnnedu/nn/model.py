@@ -39,13 +39,12 @@ in :mod:`cnnedu.nn.training`.
 from __future__ import annotations
 
 import numbers
-import re
 
 import numpy as np
 
 from .._checks import check_positive_int, float_dtype
 from ..ops.activation import softmax
-from .base import Input, Layer
+from .base import Input, Layer, default_name
 from .checks import check_inputs, check_labels, check_targets
 from .loss import (CLASSIFICATION, backward_from_loss, loss_and_gradient, metric_logs,
                    resolve_loss, resolve_metrics)
@@ -55,11 +54,6 @@ from .training import (History, divergence_error, evaluate_batches, fit_epochs,
                        single_blas_thread, steps_per_epoch, train_step)
 
 __all__ = ["Sequential"]
-
-
-def _snake(name: str) -> str:
-    """``'MaxPool2D'`` -> ``'max_pool2d'``, ``'LeakyReLU'`` -> ``'leaky_relu'``."""
-    return re.sub(r"(?<=[a-z])(?=[A-Z][a-z])", "_", name).lower()
 
 
 class Sequential:
@@ -121,12 +115,7 @@ class Sequential:
             raise ValueError(f"layer {layer!r} is already in the model; create a new one")
         names = {other.name for other in self.layers}
         if layer.name is None:
-            base = _snake(type(layer).__name__)
-            name, i = base, 0
-            while name in names:
-                i += 1
-                name = f"{base}_{i}"
-            layer.name = name
+            layer.name = default_name(layer, names)
             layer._name_given = False
         elif layer.name in names:
             raise ValueError(f"a layer named {layer.name!r} is already in the model")

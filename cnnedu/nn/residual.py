@@ -24,22 +24,16 @@ under the keys ``'<inner layer name>.<key>'`` (``'conv2d.w'``,
 from __future__ import annotations
 
 import numbers
-import re
 
 import numpy as np
 
 from .._checks import as_generator, check_positive_int, float_dtype
 from .activation import ReLU
-from .base import Layer
+from .base import Layer, default_name
 from .conv import Conv2D
 from .norm import BatchNormalization
 
 __all__ = ["ResidualBlock", "residual_block"]
-
-
-def _layer_name(layer: Layer) -> str:
-    """``'Conv2D'`` -> ``'conv2d'``, ``'BatchNormalization'`` -> ``'batch_normalization'``."""
-    return re.sub(r"(?<=[a-z])(?=[A-Z][a-z])", "_", type(layer).__name__).lower()
 
 
 def _as_layer_list(layers, name: str) -> list[Layer]:
@@ -127,12 +121,7 @@ class ResidualBlock(Layer):
                     raise ValueError(f"layer {layer!r} appears twice in the block; create a "
                                      f"new one")
                 if layer.name is None or not layer._name_given:
-                    base = prefix + _layer_name(layer)
-                    name, i = base, 0
-                    while name in names:
-                        i += 1
-                        name = f"{base}_{i}"
-                    layer.name = name
+                    layer.name = default_name(layer, names, prefix)
                     layer._name_given = False
                 elif layer.name in names:
                     raise ValueError(f"two layers of the block are named {layer.name!r}")

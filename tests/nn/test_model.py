@@ -10,6 +10,8 @@ from cnnedu.nn.model import Sequential
 from cnnedu.nn.optim import SGD, Adam
 from cnnedu.nn.training import History
 
+from .helpers import bars
+
 
 def classic_cnn(**kwargs):
     return Sequential([
@@ -24,20 +26,6 @@ def blobs(n=200, seed=0):
     rng = np.random.default_rng(seed)
     y = rng.integers(0, 2, n)
     X = rng.standard_normal((n, 2)) * 0.5 + np.where(y[:, None] == 1, 2.0, -2.0)
-    return X, y
-
-
-def bars(n=64, seed=0):
-    """6x6 images holding a vertical (label 0) or horizontal (label 1) bar, plus noise."""
-    rng = np.random.default_rng(seed)
-    y = rng.integers(0, 2, n)
-    X = rng.random((n, 1, 6, 6)) * 0.2
-    pos = rng.integers(0, 6, n)
-    for i in range(n):
-        if y[i] == 0:
-            X[i, 0, :, pos[i]] += 1.0
-        else:
-            X[i, 0, pos[i], :] += 1.0
     return X, y
 
 

@@ -7,6 +7,8 @@ from cnnedu.nn import BatchNormalization, Conv2D, Dense, Flatten, Input, ReLU
 from cnnedu.nn.model import Sequential
 from cnnedu.nn.optim import Adam
 
+from .helpers import bars, TrainingMode
+
 
 def images(shape=(6, 3, 4, 5), seed=0):
     """Channels with means and spreads far from 0 and 1."""
@@ -14,20 +16,6 @@ def images(shape=(6, 3, 4, 5), seed=0):
     c = shape[1]
     return (rng.standard_normal(shape) * rng.uniform(0.5, 3, c)[None, :, None, None]
             + rng.uniform(-2, 2, c)[None, :, None, None])
-
-
-def bars(n=64, seed=0):
-    """6x6 images holding a vertical (label 0) or horizontal (label 1) bar, plus noise."""
-    rng = np.random.default_rng(seed)
-    y = rng.integers(0, 2, n)
-    X = rng.random((n, 1, 6, 6)) * 0.2
-    pos = rng.integers(0, 6, n)
-    for i in range(n):
-        if y[i] == 0:
-            X[i, 0, :, pos[i]] += 1.0
-        else:
-            X[i, 0, pos[i], :] += 1.0
-    return X, y
 
 
 # ---------------------------------------------------------------- running statistics
@@ -131,27 +119,6 @@ def test_after_dense_the_statistics_are_per_feature():
 
 
 # ---------------------------------------------------------------- gradients (float64)
-
-class TrainingMode:
-    """A layer whose ``forward`` runs in training mode (batch statistics), for check_layer."""
-
-    def __init__(self, layer):
-        self.layer = layer
-
-    def forward(self, x):
-        return self.layer.forward(x, training=True)
-
-    def backward(self, dy):
-        return self.layer.backward(dy)
-
-    @property
-    def params(self):
-        return self.layer.params
-
-    @property
-    def grads(self):
-        return self.layer.grads
-
 
 def _random_affine(layer, x, seed):
     layer.build(x.shape[1:], dtype="float64")

@@ -9,23 +9,11 @@ from cnnedu.nn.model import Sequential
 from cnnedu.nn.optim import Adam
 from cnnedu.nn.summary import conv_params
 
+from .helpers import bars, TrainingMode
+
 
 def images(shape, seed=0):
     return np.random.default_rng(seed).standard_normal(shape)
-
-
-def bars(n=64, seed=0):
-    """6x6 images holding a vertical (label 0) or horizontal (label 1) bar, plus noise."""
-    rng = np.random.default_rng(seed)
-    y = rng.integers(0, 2, n)
-    X = rng.random((n, 1, 6, 6)) * 0.2
-    pos = rng.integers(0, 6, n)
-    for i in range(n):
-        if y[i] == 0:
-            X[i, 0, :, pos[i]] += 1.0
-        else:
-            X[i, 0, pos[i], :] += 1.0
-    return X, y
 
 
 def randomize_batch_norms(block, seed):
@@ -38,27 +26,6 @@ def randomize_batch_norms(block, seed):
             layer.params["beta"][:] = rng.standard_normal(c)
             layer.moving_mean[:] = rng.standard_normal(c)
             layer.moving_variance[:] = rng.uniform(0.5, 2, c)
-
-
-class TrainingMode:
-    """A layer whose ``forward`` runs in training mode (batch statistics), for check_layer."""
-
-    def __init__(self, layer):
-        self.layer = layer
-
-    def forward(self, x):
-        return self.layer.forward(x, training=True)
-
-    def backward(self, dy):
-        return self.layer.backward(dy)
-
-    @property
-    def params(self):
-        return self.layer.params
-
-    @property
-    def grads(self):
-        return self.layer.grads
 
 
 # ---------------------------------------------------------------- shapes and the shortcut
