@@ -222,6 +222,14 @@ class Adam(Optimizer):
         \hat m &= m / (1 - \beta_1^t), \qquad \hat v = v / (1 - \beta_2^t) \\
         p &\leftarrow p - \eta\, \hat m / (\sqrt{\hat v} + \epsilon)
 
+    ``weight_decay`` :math:`\lambda` is *decoupled* (AdamW, Loshchilov &
+    Hutter, 2019, as Keras' ``Adam(weight_decay=...)`` and PyTorch's ``AdamW``
+    do): each step first shrinks the parameter, :math:`p \leftarrow p - \eta
+    \lambda p`, then takes the step above. Adding :math:`\lambda p` to the
+    gradient instead (an L2 penalty, as :class:`SGD` does) would be divided by
+    :math:`\sqrt{\hat v}` like the rest of the gradient, so parameters with
+    large gradients would decay less.
+
     Parameters
     ----------
     lr : float or LearningRateSchedule
@@ -233,16 +241,22 @@ class Adam(Optimizer):
         :math:`\epsilon > 0`, keeps the division finite. The default ``1e-7``
         is Keras' default (the paper uses ``1e-8``); it matters only where
         :math:`\sqrt{\hat v}` is tiny.
+    weight_decay : float
+        :math:`\lambda \ge 0` (default 0: plain Adam); decoupled, see above.
     """
 
     def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
-                 eps: float = 1e-7):
+                 eps: float = 1e-7, weight_decay: float = 0.0):
         super().__init__(lr)
         self.beta1 = _check_real(beta1, "beta1", low=0.0, high=1.0, allowed="in [0, 1)")
         self.beta2 = _check_real(beta2, "beta2", low=0.0, high=1.0, allowed="in [0, 1)")
         self.eps = _check_real(eps, "eps", low=0.0, low_open=True, allowed="a positive number")
+        self.weight_decay = _check_real(weight_decay, "weight_decay", low=0.0,
+                                        allowed="a number >= 0")
 
     def _update(self, p, g, state):
+        if self.weight_decay:
+            p -= (self.lr * self.weight_decay) * p
         if not state:
             state["t"] = 0
             state["m"] = np.zeros_like(p)
@@ -262,7 +276,9 @@ class Adam(Optimizer):
         p -= m_hat
 
     def __repr__(self) -> str:
-        return f"Adam(lr={self._lr_text()}, beta1={self.beta1}, beta2={self.beta2}, eps={self.eps})"
+        extra = f", weight_decay={self.weight_decay}" if self.weight_decay else ""
+        return (f"Adam(lr={self._lr_text()}, beta1={self.beta1}, beta2={self.beta2}, "
+                f"eps={self.eps}{extra})")
 
 
 _OPTIMIZERS = {"sgd": SGD, "adam": Adam}

@@ -56,6 +56,36 @@ def test_adam_two_steps_with_bias_correction():
     np.testing.assert_allclose(p2, [0.80348183, -1.93661036], atol=1e-8)
 
 
+def test_adam_weight_decay_is_decoupled():
+    # AdamW: p <- p - lr*wd*p, then the Adam step computed from g alone
+    lr, wd, eps = 0.1, 0.5, 1e-7
+    p1, p2 = two_steps(Adam(lr=lr, eps=eps, weight_decay=wd))
+    shrink = 1 - lr * wd                                   # 0.95
+    expected1 = np.array([1.0 * shrink - lr * 0.5 / (0.5 + eps),
+                          -2.0 * shrink + lr * 1.0 / (1.0 + eps)])
+    np.testing.assert_allclose(p1, expected1, rtol=1e-12)
+    m_hat = np.array([0.145, 0.11]) / (1 - 0.9 ** 2)
+    v_hat = np.array([0.00124975, 0.004999]) / (1 - 0.999 ** 2)
+    np.testing.assert_allclose(p2, p1 * shrink - lr * m_hat / (np.sqrt(v_hat) + eps),
+                               rtol=1e-12)
+    # with a zero gradient only the decay acts: exactly (1 - lr*wd) per step
+    p = np.array(P0)
+    opt = Adam(lr=lr, weight_decay=wd)
+    for _ in range(3):
+        opt.step([p], [np.zeros(2)])
+    np.testing.assert_allclose(p, np.array(P0) * shrink ** 3, rtol=1e-15)
+    # the L2 form (wd*p added to g) would be rescaled by Adam: not what is done
+    l2 = Adam(lr=lr, eps=eps)
+    q = np.array(P0)
+    l2.step([q], [np.array(G1) + wd * np.array(P0)])
+    assert not np.allclose(q, p1)
+
+
+def test_adam_without_weight_decay_is_plain_adam():
+    a, b = two_steps(Adam(lr=0.1)), two_steps(Adam(lr=0.1, weight_decay=0.0))
+    np.testing.assert_array_equal(a[1], b[1])
+
+
 def test_adam_first_step_size_is_lr_whatever_the_gradient_scale():
     # bias correction: without it the first step would be ~ lr * 0.1 / sqrt(0.001) ~ 3.2 lr
     for scale in (1e-3, 1.0, 1e3):
@@ -133,6 +163,8 @@ def test_repr():
     assert repr(SGD(lr=0.1, momentum=0.9)) == "SGD(lr=0.1, momentum=0.9)"
     assert repr(SGD(lr=0.1, weight_decay=1e-4)) == "SGD(lr=0.1, weight_decay=0.0001)"
     assert repr(Adam()) == "Adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-07)"
+    assert repr(Adam(weight_decay=0.01)) == ("Adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-07, "
+                                             "weight_decay=0.01)")
 
 
 # ---------------------------------------------------------------- errors
@@ -150,10 +182,12 @@ def test_repr():
     (lambda: Adam(beta1=1.0), ValueError, r"beta1 must be in \[0, 1\), got 1\.0"),
     (lambda: Adam(beta2=-0.5), ValueError, r"beta2 must be in \[0, 1\), got -0\.5"),
     (lambda: Adam(eps=0), ValueError, r"eps must be a positive number, got 0\.0"),
+    (lambda: Adam(weight_decay=-1.0), ValueError, r"weight_decay must be a number >= 0, got -1\.0"),
     (lambda: get_optimizer("rmsprop"), ValueError,
      r"optimizer must be 'sgd', 'adam' or an Optimizer instance .*got 'rmsprop'"),
 ], ids=["lr-zero", "lr-negative", "lr-str", "lr-nan", "momentum-one", "momentum-negative",
         "nesterov-str", "weight-decay-negative", "beta1-one", "beta2-negative", "eps-zero",
+        "adam-weight-decay-negative",
         "unknown-name"])
 def test_bad_settings(make, exc, match):
     with pytest.raises(exc, match=match):
