@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import platform
-import time
 
 import numpy as np
 
@@ -27,19 +26,9 @@ from cnnedu.nn.norm import BatchNormalization
 from cnnedu.nn.training import single_blas_thread
 from cnnedu.ops.norm import batch_norm2d, batch_norm2d_backward
 
+from _timing import median_ms
+
 SHAPES = [(64, 32, 28, 28), (64, 32, 26, 26), (64, 64, 11, 11), (256, 128, 4, 4)]
-
-
-def median_ms(fn, repeat: int) -> tuple[float, float]:
-    """Median wall time and median CPU time of ``fn()`` in ms, after one warm-up call."""
-    fn()
-    wall, cpu = [], []
-    for _ in range(repeat):
-        w0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        wall.append(time.perf_counter() - w0)
-        cpu.append(time.process_time() - c0)
-    return 1e3 * float(np.median(wall)), 1e3 * float(np.median(cpu))
 
 
 def torch_step(torch, x, gamma, beta, dy, eps):

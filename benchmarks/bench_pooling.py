@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import platform
-import time
 
 import numpy as np
 
@@ -26,23 +25,13 @@ from cnnedu.ops.pool import (avg_pool2d, avg_pool2d_backward, avg_pool2d_backwar
                             avg_pool2d_naive, max_pool2d, max_pool2d_backward,
                             max_pool2d_backward_naive, max_pool2d_naive)
 
+from _timing import median_ms
+
 SHAPES = [(64, 32, 26, 26), (64, 64, 11, 11)]
 OPS = {
     "max": (max_pool2d, max_pool2d_backward, max_pool2d_naive, max_pool2d_backward_naive),
     "avg": (avg_pool2d, avg_pool2d_backward, avg_pool2d_naive, avg_pool2d_backward_naive),
 }
-
-
-def median_ms(fn, repeat: int) -> tuple[float, float]:
-    """Median wall time and median CPU time of ``fn()`` in ms, after one warm-up call."""
-    fn()
-    wall, cpu = [], []
-    for _ in range(repeat):
-        w0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        wall.append(time.perf_counter() - w0)
-        cpu.append(time.process_time() - c0)
-    return 1e3 * float(np.median(wall)), 1e3 * float(np.median(cpu))
 
 
 def main(repeat: int = 20, naive_batch: int = 2, seed: int = 0) -> list[dict]:
