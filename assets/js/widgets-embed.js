@@ -137,6 +137,9 @@
         tag.parentElement.insertBefore(area, tag);
         owner.manager.create_view(owner.models[id]).then(function (view) {
           return owner.manager.display_view(view, area);
+        }).then(function () {
+          var recipe = owner.models[id].get("_cnnedu_live");
+          if (recipe) addLiveBar(area, owner.models[id], owner.manager, recipe);
         }).catch(function (err) { console.error("could not render widget " + id, err); });
       }
 
@@ -404,6 +407,81 @@
       return insertBefore.call(parent, node, ref === img && box.parentNode === parent ? box : ref);
     };
   }
+
+  // ------------------------------------------------------ Making an explorer live
+  // An explorer whose recipe the build saved (_cnnedu_live: its URL) gets a
+  // "Make it live" button above it. Pressed, it loads live-explorers.js, which
+  // starts Python in the page (downloading it once, not before) and replaces
+  // the static view by a live one in which every control responds.
+  var liveScript = null;
+  function loadLiveScript() {
+    if (!liveScript) {
+      liveScript = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = new URL("live-explorers.js", here).href;
+        script.onload = function () { resolve(window.cnneduLive); };
+        script.onerror = function () {
+          liveScript = null;
+          reject(new Error("could not load " + script.src));
+        };
+        document.head.appendChild(script);
+      });
+    }
+    return liveScript;
+  }
+
+  function addLiveBar(area, root, manager, recipe) {
+    var bar = document.createElement("div");
+    bar.className = "cnnedu-live-bar";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "cnnedu-go-live";
+    button.textContent = "\u25B6 Make it live";
+    var status = document.createElement("span");
+    status.className = "cnnedu-live-status";
+    status.setAttribute("role", "status");
+    var megabytes = root.get("_cnnedu_live_mb");
+    status.textContent = "Runs Python in this page, so that every control responds" +
+      (megabytes ? " (downloads about " + megabytes + " MB, once per visit)." : ".");
+    if (location.protocol === "file:") {
+      button.disabled = true;
+      status.textContent = "Python cannot start in a page opened from the disk: serve the " +
+        "book over HTTP to make this explorer live. The pictures below follow the " +
+        "precomputed controls.";
+    }
+    bar.appendChild(button);
+    bar.appendChild(status);
+    area.parentElement.insertBefore(bar, area);
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      bar.classList.add("cnnedu-live-starting");
+      status.textContent = "Starting Python in this page\u2026";
+      var t0 = performance.now();
+      loadLiveScript().then(function (live) {
+        return live.makeLive({
+          area: area, root: root, staticManager: manager, recipe: recipe,
+          status: function (text) { status.textContent = text.charAt(0).toUpperCase() +
+                                    text.slice(1) + "\u2026"; }
+        });
+      }).then(function (result) {
+        bar.classList.remove("cnnedu-live-starting");
+        bar.classList.add("cnnedu-is-live");
+        button.textContent = "\u25CF Live";
+        status.textContent = "Python runs in this page: every control responds.";
+        bar.setAttribute("data-live-seconds", ((performance.now() - t0) / 1000).toFixed(2));
+        return result;
+      }).catch(function (err) {
+        bar.classList.remove("cnnedu-live-starting");
+        bar.classList.add("cnnedu-live-failed");
+        button.disabled = false;
+        status.textContent = "Could not make it live: " + (err && err.message || err) +
+          ". The pictures below still follow the precomputed controls.";
+        console.warn("an explorer could not be made live", err);
+      });
+    });
+  }
+
+  window.cnneduWidgets = { adaptViews: adaptViews };
 
   function start() {
     if (!document.querySelector(VIEW) || !document.querySelector(STATE)) return;

@@ -310,6 +310,22 @@ class Layer:
                 raise ValueError(f"weight {key!r} must have shape {p.shape}, got {np.shape(w)}")
             p[...] = w
 
+    #: What a layer keeps of the last batch (inputs, pre-activations, caches,
+    #: dropout masks, batch statistics): not part of a pickled or copied layer.
+    _BATCH_STATE = ("_x", "_z", "_cache", "_mask", "_stats", "_in_shape")
+
+    def __getstate__(self) -> dict:
+        """A pickled layer holds its configuration and parameters, not its last batch
+        (that would be the activations of a whole batch, many times the weights);
+        it comes back ready for a forward pass, with no gradients."""
+        state = self.__dict__.copy()
+        for key in self._BATCH_STATE:
+            if key in state:
+                state[key] = None
+        state["grads"] = {}
+        state["_ready_for_backward"] = False
+        return state
+
     def astype(self, dtype) -> "Layer":
         """Convert the parameters (and gradients) to ``dtype``; returns ``self``."""
         dt = float_dtype(dtype)

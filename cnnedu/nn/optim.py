@@ -128,6 +128,12 @@ class Optimizer:
         entry = self._state.get(id(param))
         return entry[1] if entry is not None and entry[0] is param else {}
 
+    def __setstate__(self, state: dict) -> None:
+        # Unpickled (or copied with its model), the parameters are new arrays with new
+        # ids: key their state by the new ids, so that training goes on where it was.
+        self.__dict__.update(state)
+        self._state = {id(p): (p, s) for p, s in self._state.values()}
+
     def reset(self) -> None:
         """Forget all per-parameter state (velocities, moments, step counts).
 

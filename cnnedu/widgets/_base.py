@@ -51,6 +51,7 @@ import re
 from typing import Callable, Mapping
 
 import ipywidgets as widgets
+import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -138,6 +139,15 @@ class Explorer(widgets.VBox):
     """
 
     frames = None
+    #: How to build this explorer again (:mod:`cnnedu.widgets._recipe`); set by its builder.
+    recipe = None
+    #: The recipe's bytes, sent with the widget once :meth:`with_frames` is called: the
+    #: book's build moves them to a file of their own, which the page fetches only when
+    #: the reader makes the explorer live (Python in the page, see ``_page``).
+    _live_recipe = traitlets.Bytes(b"").tag(sync=True)
+    #: Control name -> model id, so that the live explorer starts where the reader left
+    #: the page's controls.
+    _live_controls = traitlets.Dict().tag(sync=True)
 
     def __init__(self, controls: Mapping[str, widgets.Widget], figure: Figure,
                  update: Callable[..., tuple[dict, str]], layout=None, title: str | None = None,
@@ -239,9 +249,14 @@ to show it and move its controls: stride s, padding p, kernel, dilation d.
         ``display(kernel_slider().with_frames({"position": "all"}))``. See
         :func:`cnnedu.widgets._static.freeze` for the parameters; returns ``self``.
         """
+        from ._recipe import encode
         from ._static import freeze
 
-        return freeze(self, sweep, colors=colors, max_bytes=max_bytes, note=note)
+        freeze(self, sweep, colors=colors, max_bytes=max_bytes, note=note)
+        if self.recipe is not None:
+            self._live_controls = {name: c.model_id for name, c in self.controls.items()}
+            self._live_recipe = encode(self)
+        return self
 
     @contextlib.contextmanager
     def quietly(self):
@@ -294,9 +309,18 @@ to show it and move its controls: stride s, padding p, kernel, dilation d.
         play = widgets.Play(value=slider.value, min=slider.min, max=slider.max,
                             interval=interval, description="play")
         self.play_link = widgets.jslink((play, "value"), (slider, "value"))
-        # equal in Python too; the browser's link has already moved the Play there
-        slider.observe(lambda change: set_without_sending(play, "value", change["new"]),
-                       names="value")
+
+        def follow(change):
+            # Equal in Python too. A change from the browser: the browser's link has
+            # already moved the Play there, so it is not sent back. A change made in
+            # Python (a chapter's cell) is sent, or the saved page's link would move
+            # the slider back to the Play's old value.
+            if "value" in slider._property_lock:      # ipywidgets: set by the browser
+                set_without_sending(play, "value", change["new"])
+            else:
+                play.value = change["new"]
+
+        slider.observe(follow, names="value")
         slider.observe(lambda change: setattr(play, "max", change["new"]), names="max")
         row = next((c for c in self.children
                     if isinstance(c, widgets.HBox) and slider in c.children), None)

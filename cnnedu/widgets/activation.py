@@ -25,6 +25,7 @@ from ..explain.activation import WITH_ALPHA, activation_view, softmax_view
 from ..viz.activation import draw_activation_panels, draw_softmax_panels, update_activation_panels
 from ..viz.canvas import blit_figure
 from ._base import LABEL_STYLE, Explorer
+from ._recipe import recorded
 
 __all__ = ["activation_explorer", "softmax_explorer"]
 
@@ -69,6 +70,7 @@ def activation_caption(view) -> str:
     return caption + (" <i>" + "; ".join(notes) + ".</i>" if notes else "")
 
 
+@recorded
 def activation_explorer(activation: str = "relu", alpha: float = 0.1, x: float = -1.5,
                         feature_map=None) -> Explorer:
     """Explore an activation: its curve, its derivative and its effect on a feature map.
@@ -152,6 +154,7 @@ def softmax_caption(view) -> str:
     return caption
 
 
+@recorded
 def softmax_explorer(temperature: float = 1.0, logits=DEFAULT_LOGITS,
                      shift: float = 0.0) -> Explorer:
     """Explore softmax: probabilities of a vector of logits at temperature ``T``.

@@ -37,6 +37,7 @@ from ..viz.grid import CURRENT_COLOR, PADDING_COLOR
 from ..viz.kernels import draw_filter_bank, update_filter_bank
 from ..viz.text import format_number
 from ._base import Explorer
+from ._recipe import recorded
 
 __all__ = ["kernel_slider", "stride_explorer", "filter_bank"]   # the builders (see _registry)
 
@@ -75,6 +76,7 @@ def slide_caption(state: dict, name: str) -> str:
             f"{html.escape(describe_kernel(name))})")
 
 
+@recorded
 def kernel_slider(image=None, kernel="sobel_x") -> Explorer:
     """Slide a 3x3 kernel over a small image, one output position at a time.
 
@@ -177,6 +179,7 @@ def stride_caption(state: dict) -> str:
     return "<br>".join(lines)
 
 
+@recorded
 def stride_explorer(image=None, kernel="box_blur_3x3") -> Explorer:
     """Stride, padding and dilation: what the window reads and how big the output is.
 
@@ -266,6 +269,7 @@ def filter_caption(view: FilterView, name: str) -> str:
             f"y ranges from {y.min():.2f} to {y.max():.2f} ({colours}).")
 
 
+@recorded
 def filter_bank(image=None, kernel="sobel_x", downsample=4) -> Explorer:
     """Apply a preset or hand-typed kernel to a photo and see the feature map.
 

@@ -25,6 +25,7 @@ from ..viz.canvas import blit_figure
 from ..viz.conv_backward import draw_conv_backward, update_conv_backward
 from ..viz.text import format_number
 from ._base import LABEL_STYLE, Explorer, int_slider
+from ._recipe import recorded
 
 #: the builders (the captions are public too, but ``__all__`` lists only what
 #: :mod:`cnnedu.widgets._registry` may call as an explorer)
@@ -104,6 +105,7 @@ def conv_backward_caption(state: dict) -> str:
     return "<br>".join(lines + state["notes"])
 
 
+@recorded
 def conv_backward_explorer(inputs=None, kernels=None, kernel: str = "sobel_x", stride: int = 1,
                            padding: int = 0, loss: str = "cell") -> Explorer:
     """The gradients a convolution sends back, for one output cell or for all of them.

@@ -18,6 +18,7 @@ from ..ops.activation import relu
 from ..viz.canvas import blit_figure
 from ..viz.dense import draw_dropout_panels, update_dropout_panels
 from ._base import Explorer
+from ._recipe import recorded
 
 __all__ = ["dropout_explorer"]
 
@@ -54,6 +55,7 @@ def dropout_caption(view) -> str:
             f"averaged over {N_MASKS} masks (inverted scaling keeps the expected value).")
 
 
+@recorded
 def dropout_explorer(rate: float = 0.5, seed: int = 0, mode: str = "train",
                      activations=None) -> Explorer:
     """Explore inverted dropout on a map of activations.

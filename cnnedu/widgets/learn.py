@@ -20,6 +20,7 @@ from ..explain import learn as lx
 from ..viz.canvas import blit_figure
 from ..viz.learn import draw_learn_kernel, update_learn_kernel
 from ._base import LABEL_STYLE, Explorer, int_slider
+from ._recipe import recorded
 
 #: the builders (the captions are public too, but ``__all__`` lists only what
 #: :mod:`cnnedu.widgets._registry` may call as an explorer)
@@ -73,6 +74,7 @@ def learn_kernel_caption(state: dict, steps: int) -> str:
     return "<br>".join(lines)
 
 
+@recorded
 def learn_kernel_explorer(source: str = "digits", lr: float = 1.0, steps: int = 100,
                           hidden: str = "sobel_x") -> Explorer:
     """Gradient descent recovers a hidden kernel from (input, output) pairs.

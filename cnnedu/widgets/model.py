@@ -27,6 +27,7 @@ from ..nn.zoo import classic_cnn
 from ..viz.canvas import blit_figure
 from ..viz.model import draw_digit_panels, update_digit_panels
 from ._base import Explorer
+from ._recipe import Recipe, recorded
 
 __all__ = ["digit_explorer"]
 
@@ -203,6 +204,7 @@ def digit_caption(view, signed: dict) -> str:
     return caption
 
 
+@recorded
 def digit_explorer(model=None, X=None, y=None, index: int = 0) -> DigitExplorer:
     """Follow a digit through a CNN: feature maps of every layer and class probabilities.
 
@@ -277,4 +279,7 @@ def digit_explorer(model=None, X=None, y=None, index: int = 0) -> DigitExplorer:
                         layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
     explorer.children = [body if c is explorer.image else c for c in explorer.children]
     explorer.live_only = {"drawing": side}    # hidden on the web page, which has no kernel
+    # to build it again in a page: the digits the slider reaches, not all of X
+    explorer.recipe = Recipe.of(digit_explorer, model if trained else None, digits,
+                                None if y is None else y[:len(digits)], index=index)
     return explorer

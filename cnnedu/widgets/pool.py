@@ -29,6 +29,7 @@ from ..explain.pool import pool_settings, pool_view
 from ..viz.pool_explorer import draw_pooling_explorer, update_pooling_explorer
 from ..viz.text import format_number
 from ._base import Explorer, new_figure
+from ._recipe import recorded
 
 __all__ = ["pooling_explorer"]     # the builders (see _registry)
 
@@ -76,6 +77,7 @@ def pool_caption(state: dict) -> str:
     return "<br>".join(lines)
 
 
+@recorded
 def pooling_explorer(feature_map=None, kind: str = "max", size: int = 2, stride: int = 2,
                      padding: int = 0) -> Explorer:
     """Explore max and average pooling on a feature map, one output cell at a time.

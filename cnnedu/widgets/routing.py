@@ -21,6 +21,7 @@ from ..explain import routing as rx
 from ..viz.canvas import blit_figure
 from ..viz.routing import draw_maxpool_routing, update_maxpool_routing
 from ._base import LABEL_STYLE, Explorer, int_slider
+from ._recipe import recorded
 
 #: the builders (the captions are public too, but ``__all__`` lists only what
 #: :mod:`cnnedu.widgets._registry` may call as an explorer)
@@ -63,6 +64,7 @@ def maxpool_routing_caption(state: dict) -> str:
     return "<br>".join(lines)
 
 
+@recorded
 def maxpool_routing_explorer(feature_map=None, size: int = 2, stride: int = 2,
                              upstream: str = "ones") -> Explorer:
     """Where max pooling sends the gradient of each pooled cell.

@@ -98,3 +98,15 @@ def test_a_slider_set_in_python_reaches_the_browser(sent):
     ex.controls["level"].value = 7                       # e.g. a chapter's code cell
     assert ["value"] in slider_messages                  # the browser's links follow it
     assert play.value == 7 and ex.frames.stacks[0][0].selected_index == 7
+
+
+def test_a_value_set_in_python_moves_the_play_in_the_browser_too(sent):
+    # the saved page links Play -> slider: a Play left at the old value would move
+    # the slider (and the picture) back there when the page loads
+    ex = make_explorer()
+    play = ex.bind_play("level")
+    messages = sent(play)
+    ex.controls["level"].value = 7
+    assert play.value == 7 and ["value"] in messages
+    from_browser(ex.controls["level"], value=4)
+    assert play.value == 4 and messages.count(["value"]) == 1
