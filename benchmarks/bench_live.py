@@ -123,7 +123,8 @@ def main() -> None:
                     after_first = transferred(responses) - before
                 view = bar.locator("xpath=following-sibling::div[1]")
                 control, times = update_times(page, view, args.steps)
-                rows.append(f"  {title[:54]:56s} {seconds:7.2f}s {statistics.median(times):11.0f} ms "
+                median = statistics.median(times)
+                rows.append(f"  {title[:54]:56s} {seconds:7.2f}s {median:11.0f} ms "
                             f"{max(times):5.0f} ms  ({control})")
             print(f"{name}: before going live {before / 1e6:.2f} MB transferred; the first "
                   f"click {after_first / 1e6:.2f} MB; hosts {sorted(hosts)}")
