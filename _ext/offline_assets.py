@@ -308,9 +308,9 @@ def disable_fixed_controls(state: dict) -> int:
         swept = [_plain(fields.get("description")) or "the swept control" for fields in inside
                  if SWEPT_CLASS in _classes(fields)]
         follows = ", ".join(swept[:-1]) + " and " + swept[-1] if len(swept) > 1 else "".join(swept)
-        reason = ("Needs a live notebook: this web page has no Python; its picture follows "
-                  f"only {follows}." if follows else
-                  "Needs a live notebook: this web page has no Python to answer it.")
+        reason = ("Needs Python: press Make it live above the explorer (or run the notebook); "
+                  f"until then its picture follows only {follows}." if follows else
+                  "Needs Python: press Make it live above the explorer (or run the notebook).")
         for fields in inside:
             if FIXED_CLASS in _classes(fields):
                 fields["disabled"], fields["tooltip"] = True, reason

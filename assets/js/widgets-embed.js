@@ -175,8 +175,9 @@
   // Every view the manager creates (child views too: a box asks its model's
   // manager for them) is adapted once it is attached to the page.
   var SWEPT = "cnnedu-swept", FIXED = "cnnedu-fixed";
-  var NEEDS_KERNEL = "This control needs a live notebook: the web page shows precomputed " +
-                     "pictures, which follow only the other controls. Run the notebook to use it.";
+  var NEEDS_KERNEL = "This control needs Python: press Make it live above the explorer (or " +
+                     "run the notebook). Until then the page shows precomputed pictures, which " +
+                     "follow only the other controls.";
 
   function adaptViews(manager) {
     var create = manager.create_view;

@@ -413,7 +413,8 @@ class Frames:
         """A line saying what the web page follows, when it does not follow everything.
 
         It names the swept controls, with the values precomputed when not all
-        of them were, and the controls and parts that need a live notebook.
+        of them were, and the controls and parts that need Python (the page's own, once
+        the reader makes the explorer live, or a notebook's).
         """
         live_only = list(self.explorer.live_only)
         if not self.fixed and not live_only and all(level.complete() for level in self.levels):
@@ -426,7 +427,8 @@ class Frames:
                  for name in self.fixed] + [html.escape(name) for name in live_only]
         if needs:
             verb = "needs" if len(needs) == 1 else "need"
-            note += f"; {_and(needs)} {verb} a live notebook (run it to use every control)"
+            note += (f"; {_and(needs)} {verb} Python: press <i>Make it live</i> above the "
+                     "explorer, or run the notebook")
         return f"<small>{note}.</small>"
 
     # ------------------------------------------------------------ live sync

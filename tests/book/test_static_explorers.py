@@ -77,7 +77,8 @@ def test_fixed_controls_are_disabled_with_the_reason():
     assert oa.disable_fixed_controls(state) == 1
     kind = fields(state, "kind")
     assert kind["disabled"] is True
-    assert kind["tooltip"] == ("Needs a live notebook: this web page has no Python; its picture "
+    assert kind["tooltip"] == ("Needs Python: press Make it live above the explorer (or run the "
+                               "notebook); until then its picture "
                                "follows only level n.")
     assert "disabled" not in fields(state, "level") and "tooltip" not in fields(state, "level")
     assert "disabled" not in fields(state, "play")

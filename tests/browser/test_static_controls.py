@@ -4,7 +4,7 @@ On every chapter with explorers: a slider that the precomputed frames follow
 shows a frame at both ends of its range (the build narrows it to the values
 with frames, e.g. chapter 6's test digits 0-39 of 300); the softmax explorer
 of chapter 3 responds to its temperature and shift; chapter 6's drawing grid,
-which only a live notebook can use, is hidden and the note says so.
+which only Python can use, is hidden and the note says so.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import re
 import pytest
 
 CHAPTERS = ["01_convolution", "02_pooling", "03_activations", "04_dense_layers",
-            "05_backpropagation", "06_complete_cnn"]
+            "05_backpropagation", "06_complete_cnn", "07_going_deeper"]
 # every widget output of the page has its view (the page renders those far below later)
 READY = """() => Array.from(
   document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]'))
@@ -85,7 +85,7 @@ def test_chapter_6_digit_slider_offers_the_digits_with_frames(browser, book_url)
         assert float(handle.get_attribute("aria-valuemax")) == 39
         note = page.locator(".cnnedu-frames-note").first.inner_text()
         assert "test digit (precomputed: 0\u201339)" in note
-        assert "drawing need a live notebook" in note
+        assert "drawing need Python: press Make it live" in note
         drawing = page.locator(".cnnedu-live-only")
         assert drawing.count() == 1 and not drawing.first.is_visible()
     finally:

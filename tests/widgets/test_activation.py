@@ -215,7 +215,7 @@ def test_softmax_frames_cover_every_temperature_and_shift():
         fresh.set_values(temperature=t, shift=c)
         assert ex.frames.pictures[(t, c)] == (fresh.render_png(colors=256), fresh.message)
     assert "follows <b>temperature T</b> and <b>add c to all</b>;" in ex.frames.note.value
-    assert "<b>logits</b> needs a live notebook" in ex.frames.note.value
+    assert "<b>logits</b> needs Python" in ex.frames.note.value
     assert ex.frames.nbytes < 1_000_000
 
 

@@ -301,7 +301,7 @@ def test_note_says_which_values_were_precomputed(values, shown):
     ex = make_explorer().with_frames({"level": values})
     note = ex.frames.note.value
     assert f"follows <b>level</b> {shown}" in note
-    assert "<b>mode</b> and <b>label</b> need a live notebook" in note
+    assert "<b>mode</b> and <b>label</b> need Python" in note
 
 
 def test_note_names_the_options_of_a_selection_that_were_precomputed():
@@ -311,8 +311,8 @@ def test_note_names_the_options_of_a_selection_that_were_precomputed():
     assert "follows <b>mode</b> (precomputed: cross)" in ex.frames.note.value
     ex = make_explorer().with_frames({"mode": "all", "level": "all"})
     assert ex.frames.note.value == ("<small>On the web page the picture follows <b>mode</b> and "
-                                    "<b>level</b>; <b>label</b> needs a live notebook (run it to "
-                                    "use every control).</small>")
+                                    "<b>level</b>; <b>label</b> needs Python: press <i>Make it "
+                                    "live</i> above the explorer, or run the notebook.</small>")
 
 
 def test_complete_sweep_of_every_control_needs_no_note():
@@ -434,7 +434,7 @@ def test_digit_explorer_drawing_is_live_only_with_frames():
     assert FIXED_CLASS not in ex.controls["index"]._dom_classes
     note = ex.frames.note.value
     assert "follows <b>test digit</b> (precomputed: 0, 1)" in note
-    assert "<b>input</b> and drawing need a live notebook" in note
+    assert "<b>input</b> and drawing need Python" in note
 
 
 def test_an_explorer_without_frames_hides_nothing():
