@@ -90,8 +90,10 @@ def build(recipe: bytes, values: dict | None = None) -> str:
     values = {name: state for name, state in (values or {}).items()
               if name in explorer.controls and isinstance(state, dict)}
     if values:
+        before = explorer.values()
         with explorer.quietly():
             for name in sorted(values, key=lambda name: name in explorer._ranges):
                 explorer.controls[name].set_state(values[name])
-        explorer.refresh()
+        if explorer.values() != before:      # each update redraws the figure
+            explorer.refresh()
     return explorer.model_id

@@ -111,7 +111,19 @@ def build(data: bytes):
     module, _, name = payload["builder"].rpartition(".")
     builder = getattr(importlib.import_module(module), name)
     explorer = builder(*payload["args"], **payload["kwargs"])
-    values = {k: v for k, v in payload["values"].items() if k in explorer.controls}
+    # only the values the builder did not already give: each update redraws the figure
+    current = explorer.values()
+    values = {k: v for k, v in payload["values"].items()
+              if k in explorer.controls and not _same(current[k], v)}
     if values:
         explorer.set_values(**values)
     return explorer
+
+
+def _same(a, b) -> bool:
+    try:
+        return bool(a == b)
+    except ValueError:               # arrays: compare them whole
+        import numpy as np
+
+        return np.array_equal(a, b)

@@ -21,7 +21,7 @@ import numpy as np
 from ipywidgets.widgets.widget_bool import ToggleButtonStyle
 
 from ..data import load_digits
-from ..explain.model import GRID, digit_plan, digit_view, image_to_cells
+from ..explain.model import GRID, DigitPlan, digit_plan, digit_view, image_to_cells
 from ..nn.model import Sequential
 from ..nn.zoo import classic_cnn
 from ..viz.canvas import blit_figure
@@ -205,7 +205,7 @@ def digit_caption(view, signed: dict) -> str:
 
 
 @recorded
-def digit_explorer(model=None, X=None, y=None, index: int = 0) -> DigitExplorer:
+def digit_explorer(model=None, X=None, y=None, index: int = 0, plan=None) -> DigitExplorer:
     """Follow a digit through a CNN: feature maps of every layer and class probabilities.
 
     Parameters
@@ -223,6 +223,11 @@ def digit_explorer(model=None, X=None, y=None, index: int = 0) -> DigitExplorer:
         when ``X`` is not given.
     index : int
         The digit shown first.
+    plan : DigitPlan, optional
+        The layers and channels to show (:func:`cnnedu.explain.model.digit_plan`
+        of the model on the slider's digits, the default). The recipe that
+        rebuilds the explorer in a web page carries it, so the page does not
+        run the 300 digits through the network again to choose them.
 
     Returns
     -------
@@ -248,7 +253,11 @@ def digit_explorer(model=None, X=None, y=None, index: int = 0) -> DigitExplorer:
     X, y = _check_data(X, y)
     digits = X[:min(len(X), N_DIGITS)]
     index = int(np.clip(index, 0, len(digits) - 1))
-    plan = digit_plan(model, digits, N_CHANNELS, N_MAP_LAYERS)   # chosen once
+    if plan is None:
+        plan = digit_plan(model, digits, N_CHANNELS, N_MAP_LAYERS)   # chosen once
+    elif not isinstance(plan, DigitPlan):
+        raise TypeError(f"plan must be a DigitPlan (cnnedu.explain.model.digit_plan), "
+                        f"got {type(plan).__name__}")
     grid = DrawingGrid(image_to_cells(digits[index, 0]))
     fig = blit_figure(9.6, 2.6)
     first = digit_view(model, plan, digits, y, "test digit", index, grid.drawing(), trained)
@@ -281,5 +290,5 @@ def digit_explorer(model=None, X=None, y=None, index: int = 0) -> DigitExplorer:
     explorer.live_only = {"drawing": side}    # hidden on the web page, which has no kernel
     # to build it again in a page: the digits the slider reaches, not all of X
     explorer.recipe = Recipe.of(digit_explorer, model if trained else None, digits,
-                                None if y is None else y[:len(digits)], index=index)
+                                None if y is None else y[:len(digits)], index=index, plan=plan)
     return explorer

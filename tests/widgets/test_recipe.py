@@ -49,6 +49,8 @@ def test_a_trained_model_travels_without_its_training_state():
     data = _recipe.encode(explorer)
     payload = pickle.loads(zlib.decompress(data))
     sent_model, digits, labels = payload["args"]
+    # the plan travels, so the page does not recompute it
+    assert pickle.dumps(payload["kwargs"]["plan"]) == pickle.dumps(explorer_plan(explorer))
     assert sent_model.optimizer is None and sent_model.history is None
     assert model.optimizer is not None            # the chapter's model is untouched
     assert digits.shape == (N_DIGITS, 1, 28, 28)  # the digits the slider reaches, not all
@@ -59,6 +61,18 @@ def test_a_trained_model_travels_without_its_training_state():
     np.testing.assert_array_equal(again.state()["probabilities"],
                                   explorer.state()["probabilities"])
     assert again.values() == {"source": "test digit", "index": 5}
+
+
+def explorer_plan(explorer):
+    from cnnedu.explain.model import digit_plan
+    from cnnedu.widgets.model import N_CHANNELS, N_MAP_LAYERS
+
+    return digit_plan(explorer.model, explorer.digits, N_CHANNELS, N_MAP_LAYERS)
+
+
+def test_a_digit_explorer_refuses_a_plan_of_another_kind():
+    with pytest.raises(TypeError, match="plan must be a DigitPlan"):
+        digit_explorer(plan={"channels": [0]})
 
 
 def test_an_explorer_without_a_recipe_says_so():
