@@ -19,10 +19,14 @@ cnnedu (built from this repository by ``_ext/cnnedu_wheel.py``).
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
-import re
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+
+from offline_assets import save_by_content  # noqa: E402
+from vendor_pyodide import closure  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PYODIDE = ROOT / "assets" / "pyodide"
@@ -39,24 +43,10 @@ CORE = ["pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip",
 WIDGET_STATE_TYPE = "application/vnd.jupyter.widget-state+json"
 
 
-def _normal(name: str) -> str:
-    """A project name as the lock's ``depends`` and keys may spell it, normalised (PEP 503)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def package_closure(lock: dict, names) -> list[str]:
-    """``names`` and every package they depend on in a Pyodide lock, sorted."""
-    packages = {_normal(name): name for name in lock["packages"]}
-    seen, todo = set(), [_normal(n) for n in names]
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        if name not in packages:
-            raise KeyError(f"the Pyodide lock has no package {name!r}")
-        seen.add(name)
-        todo.extend(_normal(d) for d in lock["packages"][packages[name]].get("depends", []))
-    return sorted(packages[name] for name in seen)
+    """``names`` and every package they depend on in a Pyodide lock, sorted
+    (the rule ``scripts/vendor_pyodide.py`` trims the lock by)."""
+    return closure(lock["packages"], names)
 
 
 def pypi_wheel(name: str) -> Path:
@@ -121,12 +111,7 @@ def move_recipes(app, pagename, templatename, context, doctree):
         return
 
     def save_recipe(data: bytes) -> str:
-        target = f"{LIVE_DIR}/recipes/{hashlib.sha1(data).hexdigest()}.bin"
-        path = Path(app.outdir, target)
-        if not path.is_file():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        return context["pathto"](target, 1)
+        return save_by_content(app, context, f"{LIVE_DIR}/recipes", data, ".bin")
 
     for asset in assets:
         attributes = getattr(asset, "attributes", None)

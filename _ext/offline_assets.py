@@ -350,6 +350,17 @@ def picture_urls(state: dict, save_picture) -> int:
     return moved
 
 
+def save_by_content(app, context, folder: str, data: bytes, suffix: str) -> str:
+    """Write ``data`` to ``<outdir>/<folder>/<sha1 of data><suffix>``; return its URL
+    from the page."""
+    target = f"{folder}/{hashlib.sha1(data).hexdigest()}{suffix}"
+    path = Path(app.outdir, target)
+    if not path.is_file():       # the name is the content: an existing file is the same
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return context["pathto"](target, 1)
+
+
 def move_widget_state(app, pagename, templatename, context, doctree):
     """Replace the page's inline widget state by a tag naming a file that holds it,
     its pictures in files of their own."""
@@ -358,12 +369,7 @@ def move_widget_state(app, pagename, templatename, context, doctree):
         return
 
     def save_picture(png: bytes) -> str:
-        target = f"{FRAMES_DIR}/{hashlib.sha1(png).hexdigest()}.png"
-        path = Path(app.outdir, target)
-        if not path.is_file():       # the name is the content: an existing file is the same
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(png)
-        return context["pathto"](target, 1)
+        return save_by_content(app, context, FRAMES_DIR, png, ".png")
 
     for index, asset in enumerate(assets):
         attributes = dict(getattr(asset, "attributes", {}) or {})
