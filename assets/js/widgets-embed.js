@@ -475,7 +475,9 @@
         bar.classList.remove("cnnedu-live-starting");
         bar.classList.add("cnnedu-live-failed");
         button.disabled = false;
-        status.textContent = "Could not make it live: " + (err && err.message || err) +
+        // a Python traceback's last line says what went wrong; the console has it whole
+        var lines = String(err && err.message || err).trim().split("\n");
+        status.textContent = "Could not make it live: " + lines[lines.length - 1].replace(/\.$/, "") +
           ". The pictures below still follow the precomputed controls.";
         console.warn("an explorer could not be made live", err);
       });
