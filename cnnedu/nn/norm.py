@@ -49,6 +49,10 @@ class BatchNormalization(Layer):
         Learn the shift ``beta``; without it the shift is 0.
     scale : bool, default True
         Learn the scale ``gamma``; without it the scale is 1.
+    gamma_initializer : {'ones', 'zeros'}, default 'ones'
+        The initial ``gamma``. ``'zeros'`` makes the layer output ``beta``
+        (0) at first: at the end of a residual block's main path it starts
+        the block as the identity (Goyal et al., 2017).
     name, dtype, input_shape
         See :class:`~cnnedu.nn.base.Layer`.
 
@@ -75,7 +79,7 @@ class BatchNormalization(Layer):
     input_layout = "(N, C, H, W) or (N, D)"
 
     def __init__(self, momentum: float = 0.99, epsilon: float = 1e-3, center: bool = True,
-                 scale: bool = True, **kwargs):
+                 scale: bool = True, gamma_initializer: str = "ones", **kwargs):
         super().__init__(**kwargs)
         if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real) \
                 or not 0 <= momentum < 1:
@@ -86,6 +90,10 @@ class BatchNormalization(Layer):
         for flag, value in (("center", center), ("scale", scale)):
             if not isinstance(value, bool):
                 raise TypeError(f"{flag} must be True or False, got {value!r}")
+        if gamma_initializer not in ("ones", "zeros"):
+            raise ValueError(f"gamma_initializer must be 'ones' or 'zeros', got "
+                             f"{gamma_initializer!r}")
+        self.gamma_initializer = gamma_initializer
         self.momentum = float(momentum)
         self.epsilon = float(epsilon)
         self.center = center
@@ -107,7 +115,8 @@ class BatchNormalization(Layer):
         c = input_shape[0]
         self.params = {}
         if self.scale:
-            self.params["gamma"] = np.ones(c, dtype=self.dtype)
+            init = np.ones if self.gamma_initializer == "ones" else np.zeros
+            self.params["gamma"] = init(c, dtype=self.dtype)
         if self.center:
             self.params["beta"] = np.zeros(c, dtype=self.dtype)
         self.moving_mean = np.zeros(c, dtype=self.dtype)
@@ -219,6 +228,8 @@ class BatchNormalization(Layer):
             args.append(f"epsilon={self.epsilon:g}")
         if not self.center:
             args.append("center=False")
+        if self.gamma_initializer != "ones":
+            args.append(f"gamma_initializer={self.gamma_initializer!r}")
         if not self.scale:
             args.append("scale=False")
         return args

@@ -105,6 +105,7 @@ class ResidualBlock(Layer):
         self.seed = seed
         self._set_activation(activation)
         self._projection = None     # set by residual_block: (filters, stride, batch_norm)
+        self._momentum = 0.99       # of the projection's batch normalization (residual_block)
         self._name_inner()
 
     # ------------------------------------------------------------------ inner layers
@@ -138,7 +139,7 @@ class ResidualBlock(Layer):
         layers = [Conv2D(filters, 1, strides=stride, use_bias=not batch_norm,
                          kernel_initializer="he")]
         if batch_norm:
-            layers.append(BatchNormalization())
+            layers.append(BatchNormalization(momentum=self._momentum))
         return layers
 
     @staticmethod
@@ -264,6 +265,9 @@ class ResidualBlock(Layer):
         filters, stride, batch_norm = self._projection          # made by residual_block
         args = [str(filters)] + ([f"stride={stride}"] if stride != 1 else [])
         args += [] if batch_norm else ["batch_norm=False"]
+        args += [f"momentum={self._momentum}"] if self._momentum != 0.99 else []
+        args += ["zero_init=True"] if getattr(self.main[-1], "gamma_initializer",
+                                             "ones") == "zeros" else []
         args += [f"seed={self.seed}"] if self.seed is not None else []
         args += [f"name={self.name!r}"] if self._name_given else []
         return f"residual_block({', '.join(args)})"
@@ -280,7 +284,8 @@ class ResidualBlock(Layer):
 
 
 def residual_block(filters: int, stride: int = 1, batch_norm: bool = True,
-                   seed: int | None = None, name: str | None = None) -> ResidualBlock:
+                   seed: int | None = None, name: str | None = None,
+                   momentum: float = 0.99, zero_init: bool = False) -> ResidualBlock:
     """He et al.'s basic block: two 3x3 convolutions and a shortcut, as one layer.
 
     The main path is ``Conv2D(filters, 3, strides=stride, padding='same')``
@@ -308,6 +313,20 @@ def residual_block(filters: int, stride: int = 1, batch_norm: bool = True,
         Seed of the block's initial weights (default: the model's seed).
     name : str, optional
         Name shown by ``summary()``.
+    momentum : float in [0, 1), default 0.99
+        ``momentum`` of the block's batch normalization layers (Keras'
+        convention, :class:`~cnnedu.nn.norm.BatchNormalization`): the weight
+        of the old running statistics in each update. After ``t`` training
+        steps the running estimates still hold a fraction ``momentum ** t``
+        of their start (mean 0, variance 1), so short runs want a smaller
+        value (``0.9``: 0.9 ** 50 < 1 %).
+    zero_init : bool, default False
+        Start the main path's last batch normalization with ``gamma = 0``
+        (``gamma_initializer='zeros'``), so that ``F(x) = 0`` and the block
+        is ``relu(x)``, the identity on the non-negative outputs of a ReLU,
+        until training moves ``gamma``: a deep stack of blocks then starts as
+        a shallow network (Goyal et al., 2017; torchvision's
+        ``zero_init_residual``). Needs ``batch_norm=True``.
 
     Returns
     -------
@@ -324,17 +343,25 @@ def residual_block(filters: int, stride: int = 1, batch_norm: bool = True,
     stride = check_positive_int(stride, "stride")
     if not isinstance(batch_norm, bool):
         raise TypeError(f"batch_norm must be True or False, got {batch_norm!r}")
+    BatchNormalization(momentum=momentum)            # checks momentum before anything is made
+    if not isinstance(zero_init, bool):
+        raise TypeError(f"zero_init must be True or False, got {zero_init!r}")
+    if zero_init and not batch_norm:
+        raise ValueError("zero_init=True sets the last batch normalization's gamma to 0, so it "
+                         "needs batch_norm=True")
     if batch_norm:
         main = [Conv2D(filters, 3, strides=stride, padding="same", use_bias=False,
                        kernel_initializer="he"),
-                BatchNormalization(), ReLU(),
+                BatchNormalization(momentum=momentum), ReLU(),
                 Conv2D(filters, 3, padding="same", use_bias=False, kernel_initializer="he"),
-                BatchNormalization()]
+                BatchNormalization(momentum=momentum,
+                                   gamma_initializer="zeros" if zero_init else "ones")]
     else:
         main = [Conv2D(filters, 3, strides=stride, padding="same", activation="relu",
                        kernel_initializer="he"),
                 Conv2D(filters, 3, padding="same", kernel_initializer="he")]
     block = ResidualBlock(main, activation="relu", seed=seed, name=name)
     block._projection = (filters, stride, batch_norm)
+    block._momentum = float(momentum)
     return block
 

@@ -156,16 +156,18 @@ def summary_table(model) -> str:
         take in the model's dtype (KB = 1024 bytes). Output shapes start
         with ``None``, the batch axis, then channels first.
     """
-    rule, double = "_" * sum(WIDTHS), "=" * sum(WIDTHS)
+    names = [f" {layer.name} ({type(layer).__name__})" for layer in model.layers]
+    # the name column grows to fit the longest name (residual blocks have long ones)
+    widths = (max([WIDTHS[0]] + [len(name) + 2 for name in names]),) + WIDTHS[1:]
+    rule, double = "_" * sum(widths), "=" * sum(widths)
 
     def row(*cells):
-        return "".join(f"{c:<{w - 1}} " for c, w in zip(cells, WIDTHS)).rstrip()   # >= 1 space
+        return "".join(f"{c:<{w - 1}} " for c, w in zip(cells, widths)).rstrip()   # >= 1 space
 
     header = row(" Layer (type)", "Output Shape", "Param #")
     lines = [f'Model: "{model.name}"', rule, header, double]
-    for layer, shape in zip(model.layers, model.layer_output_shapes):
-        lines.append(row(f" {layer.name} ({type(layer).__name__})", shape_str(shape),
-                         str(layer.count_params())))
+    for name, layer, shape in zip(names, model.layers, model.layer_output_shapes):
+        lines.append(row(name, shape_str(shape), str(layer.count_params())))
     total = model.count_params()
     trainable = sum(p.size for layer in model.layers for p in layer.params.values())
     size = total * model.dtype.itemsize
