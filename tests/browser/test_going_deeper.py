@@ -1,0 +1,93 @@
+"""The static page of the chapter "Going deeper": both explorers respond without a kernel.
+
+The depth explorer switches between the precomputed runs (block type and
+depth); the batch normalization explorer follows its batch size and batch
+slider, and its momentum, which the frames do not cover, is disabled.
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from cnnedu.widgets import _recipe
+
+from .test_live import LivePage, as_text, changed_picture, only_local, picture
+from .test_static_controls import open_page, shown
+
+NAME = "07_going_deeper"
+
+
+def explorer_index(page, title: str) -> int:
+    return page.evaluate("t => Array.from(document.querySelectorAll('.cnnedu-explorer'))"
+                         ".findIndex(e => e.textContent.includes(t))", title)
+
+
+def test_depth_explorer_switches_block_and_depth(browser, book_url):
+    page = open_page(browser, book_url, NAME)
+    try:
+        index = explorer_index(page, "Depth and block type")
+        assert index >= 0, "no depth explorer with frames"
+        explorer = page.locator(".cnnedu-explorer").nth(index)
+        first = shown(page, index)
+        assert re.search(r"\bplain\b.*8 convolutions after the stem", first["text"])
+        explorer.locator(".widget-toggle-button", has_text="residual").click()
+        page.wait_for_timeout(150)
+        residual = shown(page, index)
+        assert residual["pictures"] != first["pictures"]
+        assert re.search(r"\bresidual\b.*8 convolutions after the stem", residual["text"])
+        explorer.locator("select").first.select_option("16")
+        page.wait_for_timeout(150)
+        deeper = shown(page, index)
+        assert deeper["pictures"] != residual["pictures"]
+        assert "16 convolutions after the stem" in deeper["text"]
+    finally:
+        page.close()
+
+
+def test_batch_norm_explorer_follows_batch_size_and_batch(browser, book_url):
+    page = open_page(browser, book_url, NAME)
+    try:
+        index = explorer_index(page, "Batch normalization: one channel")
+        assert index >= 0, "no batch normalization explorer with frames"
+        explorer = page.locator(".cnnedu-explorer").nth(index)
+        first = shown(page, index)
+        assert re.search(r"Batch 10 of B = 16 samples", first["text"])
+        explorer.locator("select").first.select_option("64")
+        page.wait_for_timeout(150)
+        bigger = shown(page, index)
+        assert bigger["pictures"] != first["pictures"]
+        assert "Batch 10 of B = 64 samples" in bigger["text"]
+        handle = explorer.locator(".widget-slider .noUi-handle").first
+        handle.focus()
+        page.keyboard.press("End")
+        page.wait_for_timeout(150)
+        last = shown(page, index)
+        assert "Batch 200 of B = 64 samples" in last["text"]
+        momentum = explorer.locator("select").nth(1)
+        assert momentum.is_disabled()
+    finally:
+        page.close()
+
+
+def test_batch_norm_explorer_made_live_takes_the_momentum_the_frames_do_not_cover(
+        browser, book_url):
+    live = LivePage(browser, urljoin(book_url, f"chapters/{NAME}.html"))
+    try:
+        page = live.page
+        view, _ = live.go_live("Batch normalization: one channel")
+        start = picture(view)
+        momentum = view.locator("select").nth(1)
+        assert momentum.is_enabled()
+        momentum.select_option("0.9")
+        changed_picture(page, view, start, timeout=30_000)
+        native = _recipe.build(live.recipe_of(view))
+        native.set_values(momentum=0.9)
+        expected = as_text(native.message)
+        page.wait_for_function("([el, t]) => el.innerText.replace(/\\s+/g, ' ').trim() === t",
+                               arg=[view.locator(".widget-html").last.element_handle(),
+                                    expected], timeout=30_000)
+        assert "momentum 0.9" in expected and "35%" in expected     # 0.9 ** 10 is left
+        assert only_local(live.requests) == []
+        assert live.problems == []
+    finally:
+        live.close()
