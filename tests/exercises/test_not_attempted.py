@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 
 from cnnedu.exercises import activation, backprop, check_answer, check_function, conv, dense
-from cnnedu.exercises import model, pool
+from cnnedu.exercises import deep, model, pool
 from cnnedu.ops.activation import leaky_relu, leaky_relu_grad
 
 MODULES = {"conv": conv, "pool": pool, "activation": activation, "dense": dense,
-           "backprop": backprop, "model": model}
+           "backprop": backprop, "model": model, "deep": deep}
 
 #: the checkers that take the reader's functions; every other check_* takes values
 FUNCTION_CHECKERS = {
@@ -27,6 +27,8 @@ FUNCTION_CHECKERS = {
     "backprop": ["check_relu_backward", "check_dense_backward", "check_numerical_gradient",
                  "check_conv_input_grad", "check_conv_backward_single"],
     "model": ["check_accuracy", "check_confusion_matrix", "check_saliency"],
+    "deep": ["check_batch_norm_backward", "check_bn_inference", "check_running_update",
+             "check_cosine_schedule"],
 }
 
 
@@ -58,7 +60,7 @@ def test_every_checker_is_classified():
     for module_name in MODULES:
         unknown = set(FUNCTION_CHECKERS[module_name]) - set(checkers(module_name))
         assert not unknown, f"{module_name}: not checkers: {unknown}"
-    assert len(VALUE_CASES) >= 20 and len(FUNCTION_CASES) == 23
+    assert len(VALUE_CASES) >= 20 and len(FUNCTION_CASES) == 27
 
 
 @pytest.mark.parametrize("module_name, checker_name", FUNCTION_CASES, ids=ids(FUNCTION_CASES))
