@@ -7,13 +7,13 @@ scale ``gamma`` and shift ``beta`` (one of each per channel):
 .. math::  \hat x = \frac{x - \mu_c}{\sqrt{\sigma_c^2 + \varepsilon}}, \qquad
            y = \gamma_c \hat x + \beta_c .
 
-The statistics of channel ``c`` are taken over the ``M = N H W`` values it
+The statistics of channel ``c`` are taken over the ``S = N H W`` values it
 holds in the batch (every image, every pixel):
 
-.. math::  \mu_c = \frac{1}{M} \sum_{n,h,w} x_{nchw}, \qquad
-           \sigma_c^2 = \frac{1}{M} \sum_{n,h,w} (x_{nchw} - \mu_c)^2 ,
+.. math::  \mu_c = \frac{1}{S} \sum_{n,h,w} x_{nchw}, \qquad
+           \sigma_c^2 = \frac{1}{S} \sum_{n,h,w} (x_{nchw} - \mu_c)^2 ,
 
-the *biased* variance (divided by ``M``, not ``M - 1``), as both Keras and
+the *biased* variance (divided by ``S``, not ``S - 1``), as both Keras and
 PyTorch normalize with. In **training** the statistics are the batch's own
 (``mean=None, var=None``); at **inference** they are given: the running
 averages a layer keeps (:class:`cnnedu.nn.norm.BatchNormalization`), so a
@@ -23,8 +23,8 @@ The backward pass of the training-mode forward goes through the statistics
 too, since every ``x`` moves the mean and the variance. It simplifies to the
 compact form (with ``dy`` the upstream gradient and sums over ``n, h, w``)
 
-.. math::  \frac{\partial L}{\partial x} = \frac{\gamma}{M\sqrt{\sigma^2 + \varepsilon}}
-           \Big(M\, dy - \sum dy - \hat x \sum dy\, \hat x\Big), \qquad
+.. math::  \frac{\partial L}{\partial x} = \frac{\gamma}{S\sqrt{\sigma^2 + \varepsilon}}
+           \Big(S\, dy - \sum dy - \hat x \sum dy\, \hat x\Big), \qquad
            \frac{\partial L}{\partial \gamma} = \sum dy\, \hat x, \qquad
            \frac{\partial L}{\partial \beta} = \sum dy .
 
@@ -35,9 +35,9 @@ Conventions
 - ``eps`` must be a finite number ``> 0``: with ``eps = 0`` a constant
   channel (variance 0, e.g. a channel that a ReLU turned off for the whole
   batch) would divide by zero.
-- Batch statistics need more than one value per channel, ``M = N H W > 1``
+- Batch statistics need more than one value per channel, ``S = N H W > 1``
   (PyTorch raises too: "Expected more than 1 value per channel when
-  training"). With ``M = 1`` the variance is 0 and every output would be
+  training"). With ``S = 1`` the variance is 0 and every output would be
   ``beta``: the input could not reach the output. One image with several
   pixels is allowed (its statistics are over its pixels).
 - float32 in, float32 out (the statistics too); integer inputs become float64.
@@ -189,7 +189,7 @@ def batch_stats(x):
 def batch_stats_naive(x):
     """Loop-based :func:`batch_stats`: one channel value at a time (same argument and result)."""
     x = _check_x(x)
-    M = _check_m(x)
+    S = _check_m(x)
     N, C, H, W = x.shape
     mean = np.zeros(C, dtype=x.dtype)
     var = np.zeros(C, dtype=x.dtype)
@@ -199,13 +199,13 @@ def batch_stats_naive(x):
             for h in range(H):
                 for w in range(W):
                     total += x[n, c, h, w]
-        mean[c] = total / M
+        mean[c] = total / S
         squares = 0.0
         for n in range(N):
             for h in range(H):
                 for w in range(W):
                     squares += (x[n, c, h, w] - mean[c]) ** 2
-        var[c] = squares / M
+        var[c] = squares / S
     return mean, var
 
 
@@ -310,10 +310,10 @@ def batch_norm2d_backward(dy, x, gamma, eps=1e-5, mean=None, var=None):
 
     For the training-mode forward (``mean = var = None``, batch statistics)
     the gradient goes through the mean and the variance as well, in the
-    compact form, with ``M = N H W`` and sums over ``(N, H, W)``:
+    compact form, with ``S = N H W`` and sums over ``(N, H, W)``:
 
-    .. math::  dx = \frac{\gamma}{M \sqrt{\sigma^2 + \varepsilon}}
-               \Big(M\, dy - \sum dy - \hat x \sum dy\, \hat x\Big), \quad
+    .. math::  dx = \frac{\gamma}{S \sqrt{\sigma^2 + \varepsilon}}
+               \Big(S\, dy - \sum dy - \hat x \sum dy\, \hat x\Big), \quad
                d\gamma = \sum dy\, \hat x, \quad d\beta = \sum dy .
 
     With given ``mean`` and ``var`` (inference) they are constants and
@@ -350,10 +350,10 @@ def batch_norm2d_backward(dy, x, gamma, eps=1e-5, mean=None, var=None):
     a = gamma * inv_std
     dx = dy.reshape(x.shape[0], -1) * _plane(a, x)
     if batch:
-        # dx = a * (dy - dbeta / M - x_hat * dgamma / M), x_hat = (x - mean) * inv_std
-        m = x.dtype.type(x.shape[0] * x.shape[2] * x.shape[3])
-        xc *= _plane(-a * inv_std * dgamma / m, x)
-        xc += _plane(-a * dbeta / m, x)
+        # dx = a * (dy - dbeta / S - x_hat * dgamma / S), x_hat = (x - mean) * inv_std
+        s = x.dtype.type(x.shape[0] * x.shape[2] * x.shape[3])
+        xc *= _plane(-a * inv_std * dgamma / s, x)
+        xc += _plane(-a * dbeta / s, x)
         dx += xc
     return dx.reshape(x.shape), dgamma, dbeta
 
@@ -363,16 +363,16 @@ def batch_norm2d_backward_naive(dy, x, gamma, eps=1e-5, mean=None, var=None):
 
     Same arguments and result. Where the fast version uses the compact
     form, this one differentiates the forward pass one step at a time, per
-    channel (sums over ``n, h, w``; ``M = N H W``):
+    channel (sums over ``n, h, w``; ``S = N H W``):
 
     1. ``y = gamma * x_hat + beta``: ``dgamma = sum dy * x_hat``,
        ``dbeta = sum dy``, ``dx_hat = gamma * dy``;
     2. ``x_hat = (x - mean) / sqrt(var + eps)``:
        ``dvar = sum dx_hat * (x - mean) * (-1/2) (var + eps)^(-3/2)``;
-    3. ``var = sum (x - mean)^2 / M``, ``mean = sum x / M``:
-       ``dmean = -sum dx_hat / sqrt(var + eps) + dvar * sum -2 (x - mean) / M``;
+    3. ``var = sum (x - mean)^2 / S``, ``mean = sum x / S``:
+       ``dmean = -sum dx_hat / sqrt(var + eps) + dvar * sum -2 (x - mean) / S``;
     4. every ``x`` reaches the loss three ways, through ``x_hat``, ``var`` and
-       ``mean``: ``dx = dx_hat / sqrt(var + eps) + dvar * 2 (x - mean) / M + dmean / M``.
+       ``mean``: ``dx = dx_hat / sqrt(var + eps) + dvar * 2 (x - mean) / S + dmean / S``.
 
     With given statistics only the first term of step 4 remains.
     """
@@ -381,7 +381,7 @@ def batch_norm2d_backward_naive(dy, x, gamma, eps=1e-5, mean=None, var=None):
     if batch:
         mean, var = batch_stats_naive(x)
     N, C, H, W = x.shape
-    M = N * H * W
+    S = N * H * W
     dx = np.zeros_like(x)
     dgamma = np.zeros(C, dtype=x.dtype)
     dbeta = np.zeros(C, dtype=x.dtype)
@@ -402,9 +402,9 @@ def batch_norm2d_backward_naive(dy, x, gamma, eps=1e-5, mean=None, var=None):
                 dvar += dx_hat[n, h, w] * (x[n, c, h, w] - mean[c]) * -0.5 * std ** -3
             # step 3: through the mean (directly, and through the variance)
             for n, h, w in cells:
-                dmean += -dx_hat[n, h, w] / std + dvar * -2 * (x[n, c, h, w] - mean[c]) / M
+                dmean += -dx_hat[n, h, w] / std + dvar * -2 * (x[n, c, h, w] - mean[c]) / S
         # step 4: the three paths from each x
         for n, h, w in cells:
             xc = x[n, c, h, w] - mean[c]
-            dx[n, c, h, w] = dx_hat[n, h, w] / std + dvar * 2 * xc / M + dmean / M
+            dx[n, c, h, w] = dx_hat[n, h, w] / std + dvar * 2 * xc / S + dmean / S
     return dx, dgamma, dbeta
