@@ -20,6 +20,14 @@ One setting turns them on: the repository URL in ``_config.yml``::
 The chapters' Colab cells must name the repository the buttons open, so the
 build fails if one does not; ``scripts/set_repository_url.py`` sets the URL in
 ``_config.yml`` and in every chapter at once.
+
+Whatever the URL, every chapter also gets the launch button "Run this chapter
+in your browser" (:func:`browser_button`), first in the launch menu next to the
+download button: it opens the chapter as a live notebook that the book itself
+serves (JupyterLite, built by ``_ext/lite.py``), with Python running in the
+reader's browser. Its URL is relative to the page, so the book works from any
+path; a page opened as a file cannot run it (WebAssembly needs http), and the
+button's title says so.
 """
 from __future__ import annotations
 
@@ -122,6 +130,60 @@ def chapters_out_of_step(srcdir: Path, url: str, branch: str) -> list[str]:
     return bad
 
 
+#: the folder of the in-browser notebooks (JupyterLite) in the built book
+LITE = "lite"
+BROWSER_BUTTON_TEXT = "Run this chapter in your browser"
+BROWSER_BUTTON_TOOLTIP = (
+    "Open this chapter as a live notebook: Python runs in your browser, with nothing to "
+    "install and no server. The book must be served over http(s); a page opened as a file "
+    "cannot run it.")
+
+
+def browser_notebook_url(pagename: str) -> str | None:
+    """The URL of a chapter's in-browser notebook, relative to its page; None for other pages.
+
+    >>> browser_notebook_url("chapters/01_convolution")
+    '../lite/notebooks/index.html?path=01_convolution.ipynb'
+    """
+    folder, _, stem = pagename.rpartition("/")
+    if folder != "chapters" or not stem:
+        return None
+    return f"../{LITE}/notebooks/index.html?path={stem}.ipynb"
+
+
+def browser_button(pagename: str) -> dict | None:
+    """The theme's launch-menu entry that opens a chapter in the browser (None for other pages)."""
+    url = browser_notebook_url(pagename)
+    if url is None:
+        return None
+    return {"type": "link", "text": BROWSER_BUTTON_TEXT, "tooltip": BROWSER_BUTTON_TOOLTIP,
+            "icon": "fas fa-play", "url": url, "label": "browser-notebook-button"}
+
+
+def add_browser_button(header_buttons: list, pagename: str) -> None:
+    """Put the "run in your browser" entry first in the page's launch menu.
+
+    The menu is the theme's (with Binder and Colab when the book names a
+    repository), or a new one before the download menu.
+    """
+    button = browser_button(pagename)
+    if button is None:
+        return
+    launch = next((b for b in header_buttons if b.get("label") == "launch-buttons"), None)
+    if launch is None:
+        launch = {"type": "group", "tooltip": "Launch interactive content",
+                  "icon": "fas fa-rocket", "buttons": [], "label": "launch-buttons"}
+        download = next((k for k, b in enumerate(header_buttons)
+                         if b.get("label") == "download-buttons"), len(header_buttons))
+        header_buttons.insert(download, launch)
+    launch["buttons"].insert(0, button)
+
+
+def _page_buttons(app, pagename, templatename, context, doctree) -> None:
+    if "lite" in app.extensions and isinstance(context.get("header_buttons"), list):
+        add_browser_button(context["header_buttons"], pagename)
+
+
 def configure_buttons(app, config) -> None:
     options = button_options(config.html_theme_options)
     config.html_theme_options.update(options)
@@ -137,4 +199,6 @@ def configure_buttons(app, config) -> None:
 def setup(app):
     # after jupyter-book has put _config.yml's values into the Sphinx config
     app.connect("config-inited", configure_buttons, priority=900)
+    # after the theme has made its header buttons (priority 501)
+    app.connect("html-page-context", _page_buttons, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -69,8 +69,9 @@ def load_digits(split: str = "train", dtype="float32"):
     -------
     X : ndarray, shape (N, 1, 28, 28)
         Grey levels in [0, 1] (0 is the background, 1 full ink).
-    y : ndarray of int64, shape (N,)
-        The digit, 0 to 9.
+    y : ndarray of numpy's index integer (``np.intp``), shape (N,)
+        The digit, 0 to 9: int64, or int32 in the 32-bit Python of the
+        in-browser notebooks (so that ``np.bincount(y)`` works there too).
 
     Examples
     --------
@@ -85,7 +86,7 @@ def load_digits(split: str = "train", dtype="float32"):
         images = data[f"x_{split}"]
         labels = data[f"y_{split}"]
     X = (images.astype(dt) / dt.type(255))[:, None, :, :]
-    return X, labels.astype(np.int64)
+    return X, labels.astype(np.intp)
 
 
 def sample_image_path() -> Path:

@@ -28,6 +28,7 @@ two things apart by red and green alone.
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.image import interpolations_names
 
 from .._checks import as_float_array, check_positive_int
 
@@ -65,6 +66,9 @@ HIGHLIGHT_COLOR = OKABE_ITO["orange"]
 
 # pixels per side up to which an image is drawn with one flat square per pixel
 _NEAREST_MAX_SIDE = 100
+# the interpolation that smooths a shrunk image: 'auto' since matplotlib 3.10,
+# 'antialiased' before (Pyodide's matplotlib, in the reader's browser, is 3.8)
+_SMOOTH = "auto" if "auto" in interpolations_names else "antialiased"
 
 
 # ------------------------------------------------------------------ helpers
@@ -238,7 +242,7 @@ def show_image(ax, image, cmap=None, vmin=None, vmax=None, title=None,
     arr = as_image(image)
     check_limits(vmin, vmax)
     if interpolation is None:
-        interpolation = "nearest" if max(arr.shape[:2]) <= _NEAREST_MAX_SIDE else "auto"
+        interpolation = "nearest" if max(arr.shape[:2]) <= _NEAREST_MAX_SIDE else _SMOOTH
     kwargs = {}
     if arr.ndim == 2:
         cmap, vmin, vmax = cmap_and_limits(arr, cmap, vmin, vmax)

@@ -7,6 +7,10 @@ for Colab (nothing is installed).
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,7 +21,7 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 import yaml
-from sphinx.errors import ConfigError
+from sphinx.errors import ConfigError, ExtensionError
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "_ext"))
@@ -198,3 +202,161 @@ def test_the_build_stops_when_a_chapter_names_another_repository(tmp_path):
     for path in (tmp_path / "chapters").glob("*.ipynb"):
         setter.set_chapter(path, REPO, "main")
     assert configure(REPO)["launch_buttons"]["colab_url"] == "https://colab.research.google.com"
+
+
+# ----------------------------------------------- the chapters in the browser (JupyterLite)
+
+def test_every_chapter_gets_a_run_in_your_browser_link_relative_to_its_page():
+    assert lb.browser_notebook_url("chapters/02_pooling") == (
+        "../lite/notebooks/index.html?path=02_pooling.ipynb")
+    for page in ("index", "glossary", "bibliography", "notation"):
+        assert lb.browser_notebook_url(page) is None
+        assert lb.browser_button(page) is None
+    button = lb.browser_button("chapters/06_complete_cnn")
+    assert button["text"] == "Run this chapter in your browser"
+    assert "opened as a file cannot run it" in button["tooltip"]
+
+
+def _header_buttons(options, pagename="chapters/01_convolution"):
+    """The header buttons sphinx-book-theme makes for a notebook page, then ours."""
+    from sphinx_book_theme.header_buttons import (add_header_buttons,
+                                                  update_context_with_repository_info)
+    from sphinx_book_theme.header_buttons.launch import add_launch_buttons
+
+    config = _Mapping(html_theme_options=options, html_context={})
+    app = SimpleNamespace(
+        config=config, builder=SimpleNamespace(theme_options=options),
+        env=SimpleNamespace(doc2path=lambda name: ROOT / f"{name}.ipynb",
+                            metadata={pagename: {"kernelspec": {"name": "python3"}}}))
+    update_context_with_repository_info(app)
+    context = {**config.html_context, "pagename": pagename, "header_buttons": [],
+               "sourcename": pagename + ".ipynb", "page_source_suffix": ".ipynb",
+               "pathto": lambda name, resource=0: f"../{name}"}
+    add_launch_buttons(app, pagename, "page.html", context, None)
+    add_header_buttons(app, pagename, "page.html", context, None)
+    lb.add_browser_button(context["header_buttons"], pagename)
+    return context["header_buttons"]
+
+
+def test_the_browser_button_opens_the_launch_menu_next_to_the_download_menu():
+    # no repository: a launch menu of its own, just before the download menu
+    buttons = _header_buttons({**lb.button_options(THEME), "use_download_button": True})
+    labels = [b.get("label") for b in buttons]
+    assert labels.index("launch-buttons") == labels.index("download-buttons") - 1
+    launch = buttons[labels.index("launch-buttons")]["buttons"]
+    assert [b["url"] for b in launch] == [
+        "../lite/notebooks/index.html?path=01_convolution.ipynb"]
+    # a repository: first in the theme's launch menu, before Binder and Colab
+    buttons = _header_buttons({**lb.button_options({**THEME, "repository_url": REPO}),
+                               "use_download_button": True})
+    launch = [b for b in buttons if b.get("label") == "launch-buttons"]
+    assert len(launch) == 1
+    urls = [b["url"] for b in launch[0]["buttons"]]
+    assert urls[0] == "../lite/notebooks/index.html?path=01_convolution.ipynb"
+    assert [u.split("/")[2] for u in urls[1:]] == ["mybinder.org", "colab.research.google.com"]
+
+
+import lite  # noqa: E402
+from cnnedu_wheel import build_wheel  # noqa: E402
+
+PYODIDE = ROOT / "assets" / "pyodide"
+
+
+@pytest.fixture(scope="module")
+def lite_site(tmp_path_factory):
+    """A JupyterLite site built by ``_ext/lite.py`` into a stand-in for the book's output."""
+    if not (PYODIDE / "pyodide.js").is_file():
+        pytest.fail(f"no Pyodide in {PYODIDE} (scripts/vendor_pyodide.py re-creates it)")
+    out = tmp_path_factory.mktemp("html")
+    (out / "_static").mkdir()
+    (out / "_static" / "pyodide").symlink_to(PYODIDE, target_is_directory=True)
+    wheel = build_wheel(out / "_static" / "wheels")
+    site = lite.build_site(out, ROOT, wheel, "_static/favicon.svg")
+    return out, site, wheel
+
+
+def test_the_lite_site_runs_the_books_pyodide_and_never_pypi(lite_site):
+    out, site, _ = lite_site
+    config = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]
+    kernel = config["litePluginSettings"][lite.KERNEL_PLUGIN]
+    assert kernel["disablePyPIFallback"] is True
+    # "./" is the site's folder: the book's _static/pyodide/, not a copy, and no CDN
+    assert kernel["pyodideUrl"] == "./../_static/pyodide/pyodide.js"
+    assert not (site / "static" / "pyodide").exists()
+    # Pyodide reads the lock file relative to its own folder
+    lock_url = kernel["loadPyodideOptions"]["lockFileURL"]
+    assert Path(os.path.normpath(out / "_static" / "pyodide" / lock_url)) == (
+        site / "pyodide-lock.json")
+    assert kernel["loadPyodideOptions"]["packages"] == ["cnnedu", "ipywidgets"]
+    assert config["settingsOverrides"]["@jupyterlab/notebook-extension:tracker"] == {
+        "windowingMode": "none"}
+    # nothing in the site's configuration names another host
+    text = (site / "jupyter-lite.json").read_text()
+    assert not re.search(r"https?://", text)
+
+
+def test_the_lite_lock_adds_the_cnnedu_wheel_and_the_widgets_with_their_sha256(lite_site):
+    out, site, wheel = lite_site
+    lock = json.loads((site / "pyodide-lock.json").read_text())
+    official = json.loads((PYODIDE / "pyodide-lock.json").read_text())
+    packages = lock["packages"]
+    # the book's lock file, every entry unchanged, plus the wheels the kernel installs
+    assert {k: v for k, v in packages.items() if k in official["packages"]} == (
+        official["packages"])
+    pyodide = out / "_static" / "pyodide"
+    for name in ("cnnedu", "ipywidgets", "comm", "jupyterlab-widgets"):
+        entry = packages[name]
+        path = Path(os.path.normpath(pyodide / entry["file_name"]))
+        assert path.is_file(), name
+        assert entry["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest(), name
+    assert packages["cnnedu"]["file_name"] == f"../wheels/{wheel.name}"
+    assert packages["cnnedu"]["imports"] == ["cnnedu"]
+    assert set(packages["cnnedu"]["depends"]) == {"numpy", "matplotlib", "pillow",
+                                                  "threadpoolctl"}
+    assert set(packages["ipywidgets"]["depends"]) == {"comm", "ipython", "traitlets",
+                                                      "jupyterlab-widgets"}
+
+
+def test_the_lite_site_holds_every_chapter_for_the_browsers_kernel(lite_site):
+    _, site, _ = lite_site
+    files = sorted(p.name for p in (site / "files").glob("*.ipynb"))
+    assert files == [p.name for p in CHAPTERS]
+    for chapter in CHAPTERS:
+        source = nbformat.read(chapter, as_version=4)
+        copy = nbformat.read(site / "files" / chapter.name, as_version=4)
+        assert copy.metadata.kernelspec == lite.KERNELSPEC
+        assert len(copy.cells) == len(source.cells)
+        for a, b in zip(source.cells, copy.cells):
+            if a.cell_type == "markdown":
+                assert "{term}" not in b.source
+                assert b.source == lite._TERM_ROLE.sub(lambda m: m["text"], a.source)
+            else:
+                assert a == b          # code cells, with their outputs, unchanged
+
+
+def test_glossary_roles_become_their_text():
+    notebook = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": [
+        "A {term}`feature maps <feature map>` and a *{term}`pooling` layer*."]}],
+        "metadata": {}}
+    assert lite.lite_notebook(notebook)["cells"][0]["source"] == (
+        "A feature maps and a *pooling layer*.")
+    assert notebook["cells"][0]["source"][0].startswith("A {term}")   # the chapter is untouched
+
+
+def test_the_lite_pages_use_the_books_icon(lite_site):
+    _, site, _ = lite_site
+    for page in ("index.html", "notebooks/index.html", "tree/index.html"):
+        html = (site / page).read_text()
+        depth = page.count("/") + 1
+        assert f'<link rel="icon" href="{"../" * depth}_static/favicon.svg" />' in html, page
+
+
+def test_a_package_the_kernel_needs_but_the_book_does_not_ship_stops_the_build(tmp_path):
+    pyodide = tmp_path / "pyodide"
+    shutil.copytree(PYODIDE, pyodide, ignore=shutil.ignore_patterns("threadpoolctl-*"))
+    wheel = build_wheel(tmp_path / "wheels")
+    with pytest.raises(ExtensionError, match=r"does not ship: threadpoolctl \(for cnnedu\)"):
+        lite.lite_lock(pyodide, wheel)
+    shutil.rmtree(pyodide / "pypi")
+    with pytest.raises(ExtensionError, match=r"ipywidgets \(for the kernel\)"):
+        lite.lite_lock(pyodide, wheel)
