@@ -229,6 +229,26 @@ class Layer:
         """
         return self.backward_preactivation(self._activate_backward(dy))
 
+    #: Does ``_backward_op`` take ``input_grad=False`` (skip ``dx``)? See :meth:`backward_weights`.
+    _skips_input_grad = False
+
+    def backward_weights(self, dy) -> None:
+        """Backward pass that fills ``self.grads`` and returns nothing.
+
+        What a model's first layer runs: nothing needs the gradient with
+        respect to the model's input, so :class:`~cnnedu.nn.conv.Conv2D` and
+        :class:`~cnnedu.nn.dense.Dense` skip it (a matrix product, and for a
+        convolution the scatter of its columns). The gradients of the
+        parameters are exactly those :meth:`backward` gives.
+        """
+        if not self._skips_input_grad:
+            self.backward(dy)
+            return
+        dz = self._activate_backward(dy)
+        if not self._ready_for_backward:
+            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+        self._backward_op(dz, input_grad=False)
+
     def backward_preactivation(self, dz) -> np.ndarray:
         """Backward pass starting from ``dz = dL/dz``, the gradient at the pre-activation.
 

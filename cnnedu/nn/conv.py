@@ -107,10 +107,12 @@ class Conv2D(Layer):
         return conv2d(x, self.params["w"], self.params.get("b"), stride=self.strides,
                       padding=self.padding, dilation=self.dilation_rate, cache=self._cache)
 
-    def _backward_op(self, dz):
+    _skips_input_grad = True
+
+    def _backward_op(self, dz, input_grad: bool = True):
         dx, dw, db = conv2d_backward(dz, self._x, self.params["w"], stride=self.strides,
                                      padding=self.padding, dilation=self.dilation_rate,
-                                     cache=self._cache)
+                                     cache=self._cache, input_grad=input_grad)
         self.grads = {"w": dw}
         if self.use_bias:
             self.grads["b"] = db

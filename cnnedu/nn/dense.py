@@ -72,8 +72,10 @@ class Dense(Layer):
         self._x = x
         return dense(x, self.params["w"], self.params.get("b"))
 
-    def _backward_op(self, dz):
-        dx, dw, db = dense_backward(dz, self._x, self.params["w"])
+    _skips_input_grad = True
+
+    def _backward_op(self, dz, input_grad: bool = True):
+        dx, dw, db = dense_backward(dz, self._x, self.params["w"], input_grad=input_grad)
         self.grads = {"w": dw}
         if self.use_bias:
             self.grads["b"] = db

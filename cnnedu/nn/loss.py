@@ -103,13 +103,22 @@ def loss_and_gradient(model, out, y):
 
 
 def backward_from_loss(model, dscores) -> None:
-    """Backward pass from ``dscores`` of :func:`loss_and_gradient`; fills every ``grads``."""
+    """Backward pass from ``dscores`` of :func:`loss_and_gradient`; fills every ``grads``.
+
+    The first layer runs :meth:`~cnnedu.nn.base.Layer.backward_weights`: the
+    gradient with respect to the model's input is not needed.
+    """
+    layers = model.layers
+    dout = dscores
     if fuses_softmax(model):
-        dout = model.layers[-1].backward_preactivation(dscores)
-        for layer in reversed(model.layers[:-1]):
-            dout = layer.backward(dout)
-    else:
-        model.backward(dscores)
+        if len(layers) == 1:
+            layers[0].backward_preactivation(dscores)
+            return
+        dout = layers[-1].backward_preactivation(dscores)
+        layers = layers[:-1]
+    for layer in reversed(layers[1:]):
+        dout = layer.backward(dout)
+    layers[0].backward_weights(dout)
 
 
 # ---------------------------------------------------------------------- metrics

@@ -232,7 +232,12 @@ def relu(x):
     Range: [0, inf). ReLU has no derivative at 0; :func:`relu_grad` uses 0 there.
     """
     x = as_float_array(x, "x")
-    return np.maximum(x, x.dtype.type(0))
+    if x.ndim == 0:
+        return np.maximum(x, x.dtype.type(0))
+    # against an array of zeros numpy runs its vectorised loop (about twice as fast as
+    # against the number 0), with the same result, -0.0 and NaN included
+    out = np.zeros_like(x)
+    return np.maximum(x, out, out=out)
 
 
 def relu_grad(x):

@@ -295,7 +295,8 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, *, cache=None):
     return np.ascontiguousarray(y)
 
 
-def conv2d_backward(dy, x, w, stride=1, padding=0, dilation=1, *, cache=None):
+def conv2d_backward(dy, x, w, stride=1, padding=0, dilation=1, *, cache=None,
+                    input_grad: bool = True):
     r"""Gradients of :func:`conv2d` with respect to its input, weights and bias.
 
     With ``X = im2col(x)`` (shape ``(C*KH*KW, N*OH*OW)``) and ``dY`` the
@@ -320,10 +321,13 @@ def conv2d_backward(dy, x, w, stride=1, padding=0, dilation=1, *, cache=None):
         The dict passed to the forward :func:`conv2d` call; its window
         matrix is reused when it was made from this same ``x`` with this
         geometry (otherwise it is ignored and the matrix is built again).
+    input_grad : bool
+        ``False`` skips ``dx`` (returned as ``None``): a network's first
+        layer needs only ``dw`` and ``db``, which are the same either way.
 
     Returns
     -------
-    dx : ndarray (N, C, H, W)
+    dx : ndarray (N, C, H, W), or None if ``input_grad`` is False
     dw : ndarray (F, C, KH, KW)
     db : ndarray (F,)
         All in x's floating dtype.
@@ -344,7 +348,7 @@ def conv2d_backward(dy, x, w, stride=1, padding=0, dilation=1, *, cache=None):
     else:
         cols = _cols(x, g, batch_last)
     dw = (dy2 @ cols.T).reshape(w.shape)
-    dx = _col2im(w2.T @ dy2, x.shape, g, batch_last, x.dtype)
+    dx = _col2im(w2.T @ dy2, x.shape, g, batch_last, x.dtype) if input_grad else None
     db = dy2.sum(axis=1)
     return dx, dw, db
 

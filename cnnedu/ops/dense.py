@@ -95,7 +95,7 @@ def dense(x, w, b=None):
     return z
 
 
-def dense_backward(dy, x, w):
+def dense_backward(dy, x, w, *, input_grad: bool = True):
     """Backward pass of :func:`dense`, vectorised.
 
     Parameters
@@ -106,10 +106,13 @@ def dense_backward(dy, x, w):
         The input of the forward pass.
     w : array_like, shape (M, D)
         The weights of the forward pass.
+    input_grad : bool
+        ``False`` skips ``dx`` (returned as ``None``): a network's first
+        layer needs only ``dw`` and ``db``, which are the same either way.
 
     Returns
     -------
-    dx : ndarray, shape (N, D)
+    dx : ndarray, shape (N, D), or None if ``input_grad`` is False
         ``dy @ w``.
     dw : ndarray, shape (M, D)
         ``dy.T @ x``: per sample the outer product :math:`dy\\, x^{\\top}`,
@@ -128,7 +131,7 @@ def dense_backward(dy, x, w):
     x, w = _check_x_w(x, w)
     dy = _check_dy(dy, x, w)
     dtype = np.result_type(dy, x, w)
-    dx = (dy @ w).astype(dtype, copy=False)
+    dx = (dy @ w).astype(dtype, copy=False) if input_grad else None
     dw = (dy.T @ x).astype(dtype, copy=False)
     db = dy.sum(axis=0).astype(dtype, copy=False)
     return dx, dw, db

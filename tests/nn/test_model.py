@@ -535,3 +535,64 @@ def test_classification_needs_flat_output():
     with pytest.raises(ValueError, match=r"sparse_categorical_crossentropy needs a model output "
                                          r"\(N, K\), got \(None, 2, 3, 3\)"):
         model.fit(np.zeros((2, 1, 5, 5)), np.zeros(2, int), verbose=0)
+
+
+# ---------------------------------------------------------------- first layer's backward
+
+def _full_backward_grads(model, X, y):
+    """Every layer's gradients from the plain backward pass (dx of the first layer included)."""
+    from cnnedu.nn.loss import loss_and_gradient
+    from cnnedu.nn.training import single_blas_thread
+    with single_blas_thread():
+        _, dscores, _ = loss_and_gradient(model, model.forward(X, training=True), y)
+        dout = model.layers[-1].backward_preactivation(dscores)
+        for layer in reversed(model.layers[:-1]):
+            dout = layer.backward(dout)
+    assert dout.shape == X.shape
+    return [g.copy() for g in model.gradients()]
+
+
+@pytest.mark.parametrize("make", [lambda: classic_cnn(dtype="float32"),
+                                  lambda: mlp(dtype="float32"),
+                                  lambda: Sequential([Dense(3, activation="softmax")])],
+                         ids=["cnn", "mlp", "one-layer"])
+def test_first_layer_skips_dx_and_gradients_are_bit_identical(make):
+    # the first layer's backward_weights skips the gradient w.r.t. the model's
+    # input; every parameter gradient must be exactly the plain backward's
+    rng = np.random.default_rng(42)
+    model = make()
+    model.compile("adam", metrics=["accuracy"])
+    shape = (1, 12, 12) if isinstance(model.layers[0], Conv2D) else (2,)
+    X = rng.standard_normal((16,) + shape).astype(np.float32)
+    y = rng.integers(0, model.layers[-1].units, 16)
+    model.build(shape)
+    expected = _full_backward_grads(model, X, y)
+    model.compute_gradients(X, y)
+    got = model.gradients()
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected):
+        assert g.dtype == e.dtype
+        np.testing.assert_array_equal(g, e)
+
+
+def test_backward_weights_of_first_layers_computes_no_input_gradient(monkeypatch):
+    import cnnedu.nn.conv as nn_conv
+    calls = []
+    real = nn_conv.conv2d_backward
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("input_grad", True))
+        return real(*args, **kwargs)
+    monkeypatch.setattr(nn_conv, "conv2d_backward", spy)
+    model = classic_cnn(dtype="float32")
+    model.compile("adam")
+    X = np.random.default_rng(43).standard_normal((4, 1, 12, 12)).astype(np.float32)
+    model.compute_gradients(X, np.arange(4))
+    assert calls == [True, False]        # the second conv first, then the first without dx
+
+
+def test_backward_weights_before_forward_raises():
+    layer = Dense(3)
+    layer.build((4,))
+    with pytest.raises(RuntimeError, match="before forward"):
+        layer.backward_weights(np.zeros((2, 3)))

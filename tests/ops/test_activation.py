@@ -415,3 +415,17 @@ def test_swish_is_silu_and_prelu_is_a_layer():
     assert get_activation("Swish") is ACTIVATIONS["silu"]
     with pytest.raises(ValueError, match="learned slope.*PReLU"):
         get_activation("prelu")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [1, 7, 16, 33, 1000])
+def test_relu_is_bit_identical_to_maximum_with_zero(dtype, n):
+    # special values at every position mod 16, in contiguous and strided arrays
+    specials = np.array([-0.0, 0.0, np.nan, np.inf, -np.inf, 1e-40, -1e-40, 2.5, -2.5], dtype)
+    x = np.random.default_rng(n).standard_normal((len(specials), n)).astype(dtype)
+    for i, v in enumerate(specials):
+        x[i, i % n::16] = v
+    for arr in (x, x.T, x[:, ::2], x[0, 0]):
+        got, want = act.relu(arr), np.maximum(arr, dtype(0))
+        assert got.dtype == want.dtype and got.shape == want.shape
+        assert np.asarray(got).tobytes() == np.asarray(want).tobytes()

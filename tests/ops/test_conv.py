@@ -560,3 +560,22 @@ def test_backward_ignores_a_cache_from_another_input_or_geometry():
         expected = conv.conv2d_backward_naive(*args, **kwargs)
         for g, e in zip(got, expected):
             np.testing.assert_allclose(g, e, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("shape, fshape, stride, padding", [
+    ((32, 1, 28, 28), (8, 1, 3, 3), 1, 0),          # rows of 26: image-first layout
+    ((16, 4, 9, 9), (6, 4, 3, 3), 1, "same"),       # short rows: batch-last layout
+    ((3, 2, 7, 8), (4, 2, 2, 3), 2, 1),
+])
+def test_backward_without_input_grad_gives_the_same_dw_db(shape, fshape, stride, padding):
+    rng = np.random.default_rng(40)
+    x = rng.standard_normal(shape).astype(np.float32)
+    w = rng.standard_normal(fshape).astype(np.float32)
+    cache = {}
+    y = conv2d(x, w, None, stride, padding, cache=cache)
+    dy = rng.standard_normal(y.shape).astype(np.float32)
+    dx, dw, db = conv2d_backward(dy, x, w, stride, padding, cache=cache)
+    none, dw2, db2 = conv2d_backward(dy, x, w, stride, padding, cache=cache, input_grad=False)
+    assert none is None and dx is not None
+    np.testing.assert_array_equal(dw2, dw)          # bit for bit
+    np.testing.assert_array_equal(db2, db)

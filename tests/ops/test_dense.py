@@ -183,3 +183,15 @@ def test_dy_shape(fn):
 def test_non_numeric_input():
     with pytest.raises(TypeError, match=r"w must be an array of real numbers, got dtype <U1"):
         dense(np.zeros((1, 1)), [["a"]])
+
+
+def test_backward_without_input_grad_gives_the_same_dw_db():
+    rng = np.random.default_rng(41)
+    x = rng.standard_normal((32, 50)).astype(np.float32)
+    w = rng.standard_normal((7, 50)).astype(np.float32)
+    dy = rng.standard_normal((32, 7)).astype(np.float32)
+    dx, dw, db = dense_backward(dy, x, w)
+    none, dw2, db2 = dense_backward(dy, x, w, input_grad=False)
+    assert none is None and dx.shape == x.shape
+    np.testing.assert_array_equal(dw2, dw)          # bit for bit
+    np.testing.assert_array_equal(db2, db)
