@@ -53,24 +53,12 @@ import time
 import numpy as np
 
 from cnnedu.data import load_digits
-from cnnedu.nn import BatchNormalization, Conv2D, Dense, Flatten, Input, MaxPool2D
-from cnnedu.nn.model import Sequential
-from cnnedu.nn.optim import Adam
+from cnnedu.nn import BatchNormalization
 from cnnedu.nn.residual import residual_block
 from cnnedu.nn.training import single_blas_thread
 
 from _timing import median_ms
-
-
-def cnnedu_model(seed: int = 0) -> Sequential:
-    model = Sequential([
-        Input((1, 28, 28)),
-        Conv2D(32, 3, activation="relu"), MaxPool2D(2),
-        Conv2D(64, 3, activation="relu"), MaxPool2D(2),
-        Flatten(), Dense(128, activation="relu"), Dense(10),
-    ], seed=seed, dtype="float32")
-    model.compile(Adam(lr=1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model
+from bench_training import classic_cnn as cnnedu_model
 
 
 class TorchTrainer:

@@ -92,3 +92,15 @@ def book_url():
 def browser(chromium):
     """Headless Chromium (``tests/conftest.py``: one for every browser test of the session)."""
     return chromium
+
+
+@pytest.fixture(scope="module")
+def report(request):
+    """Lines of measurements a test module reports, written at its end to the file its
+    ``REPORT`` names (``.ci/run`` prints them)."""
+    lines: list[str] = []
+    yield lines
+    if lines:
+        path = request.module.REPORT
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(lines) + "\n")

@@ -122,15 +122,6 @@ def lite_url():
     server.server_close()
 
 
-@pytest.fixture(scope="module")
-def report():
-    lines: list[str] = []
-    yield lines
-    if lines:
-        REPORT.parent.mkdir(parents=True, exist_ok=True)
-        REPORT.write_text("\n".join(lines) + "\n")
-
-
 class Session:
     """One browser context on the book, with its requests and console recorded."""
 

@@ -40,15 +40,6 @@ PYTHON_FILES = re.compile(r"pyodide|live-explorers\.js|live-worker\.js|/live/|\.
 RENDERED = """() => document.querySelectorAll('.cnnedu-go-live').length > 0"""
 
 
-@pytest.fixture(scope="module")
-def report():
-    lines: list[str] = []
-    yield lines
-    if lines:
-        REPORT.parent.mkdir(parents=True, exist_ok=True)
-        REPORT.write_text("\n".join(lines) + "\n")
-
-
 class LivePage:
     """A chapter page with its requests and console recorded."""
 
