@@ -10,8 +10,9 @@ context each (nothing cached):
   picture (the first explorer of a page starts Python; the others reuse it);
 - the median and the largest time of an update of its main control in the
   live view, from the key press (or selection, or click) to the new picture
-  on the page: the first slider steps with the arrow keys; with no slider,
-  the first drop-down (or row of toggle buttons) cycles its options.
+  on the page. The main control is the first one the static page's frames
+  follow: a slider steps with the arrow keys (back at the ends of its
+  range), a drop-down (or a row of toggle buttons) cycles its options.
 
     python benchmarks/bench_live.py [--html _build/html] [--steps 15]
 """
@@ -21,6 +22,7 @@ import argparse
 import statistics
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 from _served_book import ROOT, served_book
 
@@ -30,6 +32,10 @@ RENDERED = """() => {
   return Array.from(tags).every(t => t.hasAttribute('data-widget-rendered'))
     && document.querySelectorAll('.cnnedu-go-live').length > 0;
 }"""
+# the label of the first control the static page's frames follow
+MAIN = """bar => { const v = bar.nextElementSibling;
+  const l = v && v.querySelector('.cnnedu-swept .widget-label');
+  return l ? l.innerText : null; }"""
 TITLE = """bar => { const v = bar.nextElementSibling;
   const b = v && v.querySelector('.widget-html b');
   return b ? b.innerText : (v ? v.innerText.slice(0, 40) : ''); }"""
@@ -46,8 +52,18 @@ def transferred(responses) -> int:
     return total
 
 
-def update_times(page, view, steps: int) -> tuple[str, list[float]]:
+CONTROLS = ".widget-hslider:not(.mod-disabled), .widget-dropdown, .widget-toggle-buttons"
+
+
+def update_times(page, view, steps: int, main: str | None) -> tuple[str, list[float]]:
+    """Times of ``steps`` updates of the control labelled ``main`` (else the first one)."""
     img = view.locator("img").first
+    controls = view.locator(CONTROLS)
+    if main:            # the control the static page's frames followed
+        named = controls.filter(has=page.locator(".widget-label", has_text=main))
+        controls = named if named.count() else controls
+    control = controls.first
+    label = control.locator(".widget-label").first.inner_text()
 
     def timed(action) -> float:
         before = img.get_attribute("src")
@@ -57,29 +73,40 @@ def update_times(page, view, steps: int) -> tuple[str, list[float]]:
                                arg=[img.element_handle(), before], timeout=20_000)
         return (time.perf_counter() - t0) * 1000
 
-    handles = view.locator(".widget-hslider .noUi-handle")
-    if handles.count():
-        handle = handles.first
-        label = view.locator(".widget-hslider").first.locator(".widget-label").first.inner_text()
+    kind = control.evaluate("el => el.className")
+    if "widget-hslider" in kind:
+        handle = control.locator(".noUi-handle").first
         handle.focus()
         lo, hi = (float(handle.get_attribute(a)) for a in ("aria-valuemin", "aria-valuemax"))
-        key = "ArrowRight" if float(handle.get_attribute("aria-valuenow")) < (lo + hi) / 2 \
-            else "ArrowLeft"
-        return f"slider '{label}'", [timed(lambda: page.keyboard.press(key))
-                                     for _ in range(steps)]
-    selects = view.locator("select")
-    if selects.count():
-        select = selects.first
-        options = select.locator("option").all_inner_texts()
-        times = []
-        for k in range(steps):
+        step = 1
+
+        def press():
+            nonlocal step
+            now = float(handle.get_attribute("aria-valuenow"))
+            if now >= hi or now <= lo:         # bounce at the ends of the range
+                step = -1 if now >= hi else 1
+            page.keyboard.press("ArrowRight" if step > 0 else "ArrowLeft")
+
+        return f"slider '{label}'", [timed(press) for _ in range(steps)]
+    if "widget-dropdown" in kind:
+        select = control.locator("select")
+        n = select.locator("option").count()
+
+        def choose():
             current = select.evaluate("s => s.selectedIndex")
-            times.append(timed(lambda: select.select_option(index=(current + 1) % len(options))))
-        return "drop-down", times
-    buttons = view.locator(".widget-toggle-buttons button")
+            select.select_option(index=(current + 1) % n)
+
+        return f"drop-down '{label}'", [timed(choose) for _ in range(steps)]
+    buttons = control.locator("button")
     n = buttons.count()
-    return "toggle buttons", [timed(lambda k=k: buttons.nth((k + 1) % n).click())
-                              for k in range(steps)]
+
+    def click():
+        current = control.evaluate(
+            "el => Array.from(el.querySelectorAll('button')).findIndex("
+            "b => b.classList.contains('mod-active'))")
+        buttons.nth((current + 1) % n).click()
+
+    return f"buttons '{label}'", [timed(click) for _ in range(steps)]
 
 
 def main() -> None:
@@ -93,8 +120,9 @@ def main() -> None:
             context = browser.new_context(viewport={"width": 1280, "height": 800})
             page = context.new_page()
             responses, hosts = [], set()
-            page.on("response", responses.append)
-            page.on("request", lambda r: hosts.add(r.url.split("/")[2]))
+            page.on("response", lambda r: responses.append(r))
+            page.on("request", lambda r: hosts.add(urlparse(r.url).netloc
+                                                    or urlparse(r.url).scheme))
             page.goto(base + name)
             page.wait_for_load_state("load")
             if not page.locator("script[type='application/vnd.jupyter.widget-view+json']").count():
@@ -108,6 +136,7 @@ def main() -> None:
             for i in range(bars.count()):
                 bar = bars.nth(i)
                 title = bar.evaluate(TITLE)
+                main = bar.evaluate(MAIN)
                 bar.scroll_into_view_if_needed()
                 bar.locator(".cnnedu-go-live").click()
                 page.wait_for_function(
@@ -122,7 +151,12 @@ def main() -> None:
                     page.wait_for_timeout(200)
                     after_first = transferred(responses) - before
                 view = bar.locator("xpath=following-sibling::div[1]")
-                control, times = update_times(page, view, args.steps)
+                try:
+                    control, times = update_times(page, view, args.steps, main)
+                except Exception as err:             # reported, then the next explorer
+                    rows.append(f"  {title[:54]:56s} {seconds:7.2f}s  no update measured: "
+                                f"{str(err).splitlines()[0]}")
+                    continue
                 median = statistics.median(times)
                 rows.append(f"  {title[:54]:56s} {seconds:7.2f}s {median:11.0f} ms "
                             f"{max(times):5.0f} ms  ({control})")

@@ -6,9 +6,10 @@
 // of WebAssembly) would delay every first picture. This script runs the
 // book's own Pyodide (assets/pyodide, with Node.js) and its matplotlib, lets
 // matplotlib make the list, and writes it to assets/live/; the page's worker
-// (assets/js/live-worker.js) puts it where matplotlib looks before importing
-// it. Its paths are relative to matplotlib's data folder, so it does not
-// depend on where Python keeps matplotlib.
+// (assets/js/live-worker.js) puts it where Pyodide's matplotlib looks
+// (matplotlib/fontlist.json, next to the package) before importing it. Its
+// paths are relative to matplotlib's data folder, so it does not depend on
+// where Python keeps matplotlib.
 //
 //   node scripts/pyodide_fontlist.js           write assets/live/fontlist-v330.json
 //   node scripts/pyodide_fontlist.js --check   exit 1 if the committed file differs
@@ -27,11 +28,12 @@ const target = path.join(root, "assets", "live", "fontlist-v330.json");
                                       stdout: () => {}, stderr: () => {} });
   await pyodide.loadPackage(["matplotlib"], { messageCallback: () => {} });
   const made = pyodide.runPython(`
-import os
-os.environ["MPLCONFIGDIR"] = "/tmp/matplotlib"
 import matplotlib
 import matplotlib.font_manager as fm
 assert fm.FontManager.__version__ == 330, fm.FontManager.__version__
+# Pyodide's matplotlib keeps its font list next to the package, not in a cache folder
+source = fm._load_fontmanager.__code__.co_consts
+assert "fontlist.json" in source, "this matplotlib keeps its font list elsewhere"
 fm.json_dump(fm.fontManager, "/tmp/fontlist.json")
 with open("/tmp/fontlist.json") as f:
     text = f.read()

@@ -56,18 +56,22 @@ async function start(runtimeUrl) {
     if (!r.ok) throw new Error("could not load " + r.url + " (" + r.status + ")");
     return r.text();
   });
+  // the packages are fetched and unpacked while Python finishes starting
   pyodide = await loadPyodide({ indexURL: indexURL, checkAPIVersion: true,
-                                env: { MPLCONFIGDIR: "/tmp/matplotlib" } });
-  lap("python");
-  post({ type: "status", text: "loading numpy and matplotlib" });
-  await pyodide.loadPackage(runtime.packages, { messageCallback: function () {} });
+                                packages: runtime.packages });
   lap("packages");
   post({ type: "status", text: "installing cnnedu" });
   (await Promise.all(wheels)).forEach(function (buffer) {
     pyodide.unpackArchive(buffer, "wheel");
   });
-  pyodide.FS.mkdirTree("/tmp/matplotlib");
-  pyodide.FS.writeFile("/tmp/matplotlib/" + runtime.fontlist.split("/").pop(), await fontlist);
+  // Pyodide's matplotlib reads its font list from matplotlib/fontlist.json
+  pyodide.globals.set("_fontlist", await fontlist);
+  pyodide.runPython([
+    "import importlib.util, pathlib",
+    "pathlib.Path(importlib.util.find_spec('matplotlib').submodule_search_locations[0],",
+    "             'fontlist.json').write_text(_fontlist)",
+    "del _fontlist"
+  ].join("\n"));
   lap("wheels");
   self.sendToPage = sendToPage;
   pyodide.runPython([
