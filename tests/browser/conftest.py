@@ -80,7 +80,13 @@ def book_url():
     """The base URL of the built book, served on 127.0.0.1 for the test session."""
     if not (HTML / "index.html").is_file():
         unavailable(f"no built book at {HTML} (run: jupyter-book build . -W -n --keep-going)")
-    server = BookServer(("127.0.0.1", 0), functools.partial(BookHandler, directory=str(HTML)))
+    yield from serve(BookHandler)
+
+
+def serve(handler):
+    """Serve the built book on 127.0.0.1 with ``handler`` (a ``BookHandler`` class): yield its
+    base URL, then stop the server (for a fixture to ``yield from``)."""
+    server = BookServer(("127.0.0.1", 0), functools.partial(handler, directory=str(HTML)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"

@@ -17,18 +17,17 @@ its bytes. Times and bytes are written to ``_build/lite-report.txt``.
 """
 from __future__ import annotations
 
-import functools
 import json
 import re
 import statistics
-import threading
 import time
 from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from .conftest import HTML, ROOT, BookHandler, BookServer, unavailable
+from ..jupyterlab.lab import IMAGE_DIGEST, PICTURES
+from .conftest import HTML, ROOT, BookHandler, serve, unavailable
 
 REPORT = ROOT / "_build" / "lite-report.txt"
 # a chapter whose cells run in a few seconds in WebAssembly, with an explorer
@@ -51,14 +50,6 @@ KERNEL_READY = """() => {
 }"""
 PENDING = """() => Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputPrompt'))
   .filter(p => p.textContent.includes('*')).length"""
-# the pictures of a cell's explorer, as shown: the src of each visible <img> in a widget
-PICTURES = """cell => Array.from(cell.querySelectorAll('.jp-OutputArea .widget-image'))
-  .filter(img => img.offsetParent !== null).map(img => img.src)"""
-IMAGE_DIGEST = """async src => {
-  const bytes = await (await fetch(src)).arrayBuffer();
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
-  return Array.from(new Uint8Array(digest)).map(b => b.toString(16).padStart(2, '0')).join('');
-}"""
 # records the time of each press of the mouse and of the first change of the
 # cell's picture after it (performance.now(), in ms)
 WATCH = """cell => {
@@ -114,12 +105,7 @@ def lite_url():
         unavailable(f"the built book has no in-browser notebooks ({NOTEBOOK}); rebuild it "
                     "with --all")
     CountingHandler.log = []
-    server = BookServer(("127.0.0.1", 0), functools.partial(CountingHandler, directory=str(HTML)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    yield from serve(CountingHandler)
 
 
 class Session:

@@ -240,3 +240,16 @@ class Console:
     def _message(self, message) -> None:
         if message.type == "error":
             self.errors.append(message.text)
+
+
+# every picture of a cell's explorers, as JupyterLab (or JupyterLite) shows them: the src
+# of each visible <img> in a widget
+PICTURES = """cell => Array.from(cell.querySelectorAll('.jp-OutputArea .widget-image'))
+  .filter(img => img.offsetParent !== null).map(img => img.src)"""
+
+# the bytes behind a picture's src (a blob: URL made by the widget), as a hex digest
+IMAGE_DIGEST = """async src => {
+  const bytes = await (await fetch(src)).arrayBuffer();
+  const digest = await crypto.subtle.digest('SHA-256', bytes);
+  return Array.from(new Uint8Array(digest)).map(b => b.toString(16).padStart(2, '0')).join('');
+}"""

@@ -11,7 +11,8 @@ import re
 
 import pytest
 
-from .lab import Console, broken_widgets, error_outputs, open_notebook, run_all
+from .lab import (IMAGE_DIGEST, PICTURES, Console, broken_widgets, error_outputs,
+                  open_notebook, run_all)
 
 # a light chapter with folded solutions, citations, glossary terms, math and an explorer
 CHAPTER = "02_pooling.ipynb"
@@ -25,16 +26,6 @@ RAW_MYST = {
     "TeX math left in dollars": re.compile(r"\$[^$\n]+\$"),
 }
 
-# every picture of the explorers, as shown: the src of each visible <img> in a widget
-PICTURES = """cell => Array.from(cell.querySelectorAll('.jp-OutputArea .widget-image'))
-  .filter(img => img.offsetParent !== null).map(img => img.src)"""
-
-# the bytes behind a picture's src (a blob: URL made by the widget), as a hex digest
-IMAGE_DIGEST = """async src => {
-  const bytes = await (await fetch(src)).arrayBuffer();
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
-  return Array.from(new Uint8Array(digest)).map(b => b.toString(16).padStart(2, '0')).join('');
-}"""
 
 
 @pytest.fixture(scope="module")
