@@ -25,7 +25,26 @@ the initial weights). The table gives, for each library and their ratio:
    activations of the network's first convolution;
 4. a residual block, forward in training mode + backward (``residual_block(32)``
    against the same two 3x3 convolutions, batch normalizations, ReLUs and
-   identity shortcut in ``torch.nn``).
+   identity shortcut in ``torch.nn``);
+5. the convolutions alone, forward + backward (input, weight and bias
+   gradients), at the shapes of the network's two convolutions and of the
+   residual block's: ``cnnedu.ops.conv`` against ``torch.nn.Conv2d``. With
+   them a row gives the float32 rate (GFLOP/s) of a 1024 x 1024 matrix
+   product in each library (numpy's ``@``, ``torch.matmul``).
+
+Which kernels do the arithmetic matters as much as the code around them, and
+the header says it: numpy hands every matrix product (a convolution is one
+after ``im2col``) to its BLAS library, OpenBLAS in numpy's wheels, which runs
+the kernels named by the environment variable ``OPENBLAS_CORETYPE`` if it is
+set and otherwise those it picks for the processor; PyTorch's convolutions
+run oneDNN's kernels, chosen for the processor whatever that variable says
+(the header gives ``torch.backends.cpu.get_cpu_capability()``). On a
+processor with AVX-512, ``OPENBLAS_CORETYPE=Haswell`` gives numpy 256-bit
+(AVX2) kernels while PyTorch runs 512-bit ones, so the two libraries do not
+multiply at the same rate; run the script with and without the variable to
+see how much of a gap that is (never set ``SkylakeX`` on a processor without
+AVX-512: OpenBLAS does not check, and Python stops with an illegal
+instruction).
 
 cnnedu's model methods run the matrix products on one BLAS thread
 (:func:`cnnedu.nn.training.single_blas_thread`, so that its numbers do not
@@ -52,8 +71,11 @@ import time
 
 import numpy as np
 
+from threadpoolctl import threadpool_info
+
 from cnnedu.data import load_digits
 from cnnedu.nn import BatchNormalization
+from cnnedu.ops.conv import conv2d, conv2d_backward
 from cnnedu.nn.residual import residual_block
 from cnnedu.nn.training import single_blas_thread
 
@@ -190,9 +212,59 @@ def time_layers(args, torch) -> list[tuple[str, float, float | None]]:
     return rows
 
 
+def time_convs(args, torch) -> list[tuple[str, float, float | None]]:
+    """The network's and the residual block's convolutions, forward + backward."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for (n, c, h, f, pad) in [(args.batch_size, 1, 28, 32, 0), (args.batch_size, 32, 13, 64, 0),
+                              (args.batch_size, 32, 14, 32, 1)]:
+        x = rng.standard_normal((n, c, h, h)).astype(np.float32)
+        w = (0.1 * rng.standard_normal((f, c, 3, 3))).astype(np.float32)
+        b = np.zeros(f, np.float32)
+        dy = rng.standard_normal((n, f, h + 2 * pad - 2, h + 2 * pad - 2)).astype(np.float32)
+
+        def ours_step():
+            cache = {}
+            conv2d(x, w, b, padding=pad, cache=cache)
+            conv2d_backward(dy, x, w, padding=pad, cache=cache)
+        with single_blas_thread():
+            ours = median_ms(ours_step, args.repeat)[0]
+        theirs = None
+        if torch is not None:
+            module = torch.nn.Conv2d(c, f, 3, padding=pad)
+            theirs = median_ms(torch_module_step(torch, module, x, dy), args.repeat)[0]
+        rows.append((f"3x3 convolution forward + backward {x.shape} -> {f} channels, "
+                     f"padding {pad}", ours, theirs))
+    a = rng.standard_normal((1024, 1024)).astype(np.float32)
+    with single_blas_thread():
+        ours = median_ms(lambda: a @ a, args.repeat)[0]
+    theirs = None
+    if torch is not None:
+        at = torch.from_numpy(a)
+        theirs = median_ms(lambda: torch.matmul(at, at), args.repeat)[0]
+    rows.append(("1024 x 1024 float32 matrix product", ours, theirs))
+    return rows
+
+
 def machine_line() -> str:
     load = ", ".join(f"{v:.2f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
     return f"numpy {np.__version__}, {os.cpu_count()} CPUs, load average {load}"
+
+
+def kernels_line(torch) -> str:
+    """Which kernels numpy's BLAS library and PyTorch run (see the module docstring)."""
+    blas = next((p for p in threadpool_info() if p.get("user_api") == "blas"), None)
+    if blas is None:
+        ours = "numpy: no BLAS library found"
+    else:
+        ours = (f"numpy's BLAS: {blas.get('internal_api')} {blas.get('version')}, "
+                f"{blas.get('architecture') or 'unknown'} kernels")
+    coretype = os.environ.get("OPENBLAS_CORETYPE")
+    ours += (f" (OPENBLAS_CORETYPE={coretype} in the environment)" if coretype
+             else " (its own choice: OPENBLAS_CORETYPE is not set)")
+    if torch is not None:
+        ours += f"; PyTorch's CPU kernels: {torch.backends.cpu.get_cpu_capability()}"
+    return ours
 
 
 def print_table(rows, torch) -> None:
@@ -202,6 +274,8 @@ def print_table(rows, torch) -> None:
         print("|---|---:|")
         for label, ours, _ in rows:
             print(f"| {label} | {ours:.2f} |")
+        print(f"\nThe matrix product's rate in numpy: {2 * 1024 ** 3 / rows[-1][1] / 1e6:.0f} "
+              "GFLOP/s.")
         return
     print(f"PyTorch {torch.__version__}, torch.set_num_threads(1); cnnedu on one BLAS "
           "thread.\n")
@@ -209,6 +283,9 @@ def print_table(rows, torch) -> None:
     print("|---|---:|---:|---:|")
     for label, ours, theirs in rows:
         print(f"| {label} | {ours:.2f} | {theirs:.2f} | {ours / theirs:.2f} |")
+    gemm = rows[-1]
+    print(f"\nThe matrix product's rate: {2 * 1024 ** 3 / gemm[1] / 1e6:.0f} GFLOP/s in numpy, "
+          f"{2 * 1024 ** 3 / gemm[2] / 1e6:.0f} GFLOP/s in PyTorch.")
 
 
 def main(argv=None) -> None:
@@ -226,7 +303,7 @@ def main(argv=None) -> None:
         torch.set_num_threads(1)
     X, y = load_digits("train")
     X = np.ascontiguousarray(X, dtype=np.float32)
-    print(f"# cnnedu vs PyTorch, CPU, one thread\n\n{machine_line()}\n")
+    print(f"# cnnedu vs PyTorch, CPU, one thread\n\n{machine_line()}\n\n{kernels_line(torch)}\n")
     rows = []
     ours, theirs = time_step(args, X, y, torch)
     rows.append((f"one training step (batch {args.batch_size})", ours, theirs))
@@ -241,6 +318,7 @@ def main(argv=None) -> None:
         rows.append((f"{args.epochs} epochs, total", sum(o for o, _ in epochs),
                      None if torch is None else sum(t for _, t in epochs)))
     rows.extend(time_layers(args, torch))
+    rows.extend(time_convs(args, torch))
     print_table(rows, torch)
 
 
