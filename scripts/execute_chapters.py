@@ -12,6 +12,8 @@ Each notebook runs top to bottom in a fresh kernel, from ``chapters/``, with:
   on one BLAS thread by themselves, so the chapters print the same numbers
   with any thread count, and nbval compares the stored outputs exactly);
 - no execution timings in the cell metadata (they change on every run);
+- consecutive printed outputs of a cell to the same stream joined into one
+  (how the kernel splits them depends on timing, not on the code);
 - no saved widget state. The state of a chapter's widgets, with every
   explorer's precomputed frames, is megabytes; the book build executes the
   chapters again and puts it in the web pages, and JupyterLab does not
@@ -27,6 +29,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def coalesce_streams(nb) -> None:
+    """Join each cell's consecutive ``stream`` outputs to the same stream (stdout, stderr)."""
+    for cell in nb.cells:
+        outputs = []
+        for out in cell.get("outputs", []):
+            last = outputs[-1] if outputs else None
+            if (out.get("output_type") == "stream" and last is not None
+                    and last.get("output_type") == "stream"
+                    and last.get("name") == out.get("name")):
+                last["text"] = last["text"] + out["text"]
+            else:
+                outputs.append(out)
+        if "outputs" in cell:
+            cell["outputs"] = outputs
+
+
 def execute(path: Path) -> float:
     """Run one notebook in place; return the seconds it took."""
     import nbformat
@@ -39,6 +57,7 @@ def execute(path: Path) -> float:
     start = time.perf_counter()
     client.execute()
     nb.metadata.pop("widgets", None)
+    coalesce_streams(nb)
     nbformat.write(nb, path)
     return time.perf_counter() - start
 

@@ -167,7 +167,7 @@ def conv_backward_explorer(inputs=None, kernels=None, kernel: str = "sobel_x", s
         "cell": int_slider(0, 0, 0, "output cell i·OW + j"),
         "pixel": int_slider((H0 // 2) * W0 + W0 // 2, 0, H0 * W0 - 1, "input pixel r·W + c"),
     }
-    fig = blit_figure(10, 2.9)
+    fig = blit_figure(9.4, 2.9)
     artists = draw_conv_backward(fig, first, kernels[kernel])
 
     def update(input, kernel, loss, stride, padding, cell, pixel):

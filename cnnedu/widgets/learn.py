@@ -135,7 +135,7 @@ def learn_kernel_explorer(source: str = "digits", lr: float = 1.0, steps: int = 
                                      style=LABEL_STYLE),
         "step": int_slider(steps, 0, steps, "step"),
     }
-    fig = blit_figure(10, 2.8)
+    fig = blit_figure(9.4, 2.8)
     artists = draw_learn_kernel(fig, problem(source).targets[0, 0], problem(source).hidden)
 
     def update(data, lr, step):
