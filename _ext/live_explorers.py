@@ -12,9 +12,9 @@ the recipe is fetched only when the reader presses "Make it live"
 At the end of the build it writes ``_static/live/runtime.json``: what the
 page's Python worker (``assets/js/live-worker.js``) loads, as URLs relative
 to that file: the Pyodide runtime (``assets/pyodide``, vendored and checked
-by ``scripts/vendor_pyodide.py``), its packages (numpy, matplotlib and
-IPython, which ipywidgets imports) and the wheels of comm, ipywidgets and
-cnnedu (built from this repository by ``_ext/cnnedu_wheel.py``).
+by ``scripts/vendor_pyodide.py``), its packages (numpy, matplotlib,
+traitlets; not IPython, see :data:`PACKAGES`) and the wheels of comm,
+ipywidgets and cnnedu (built from this repository by ``_ext/cnnedu_wheel.py``).
 """
 from __future__ import annotations
 
@@ -34,7 +34,10 @@ LIVE_DIR = "_static/live"
 #: matplotlib's font list for the runtime (made by scripts/pyodide_fontlist.js)
 FONTLIST = ROOT / "assets" / "live" / "fontlist-v330.json"
 #: The Pyodide packages the live explorers import (with what they depend on).
-PACKAGES = ["numpy", "matplotlib", "ipython", "threadpoolctl"]
+#: Not IPython: ipywidgets imports only a few names from it, which
+#: ``cnnedu._no_ipython`` stands in for; traitlets, which IPython would bring,
+#: ipywidgets and comm need themselves.
+PACKAGES = ["numpy", "matplotlib", "traitlets", "threadpoolctl"]
 #: Wheels from PyPI (assets/pyodide/pypi), by project name.
 PYPI_WHEELS = ["comm", "ipywidgets"]
 #: The runtime's own files (loaded by loadPyodide).

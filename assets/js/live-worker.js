@@ -78,6 +78,9 @@ async function start(runtimeUrl) {
     "import matplotlib",
     "matplotlib.use('agg')",
     "import js",
+    // no IPython here: a stand-in for the names ipywidgets imports from it
+    "from cnnedu import _no_ipython",
+    "_no_ipython.register_if_missing()",
     "from cnnedu.widgets import _page",
     "_page.install(js.sendToPage)",
     "import ipywidgets",

@@ -17,6 +17,10 @@ comms). There is no kernel, so this module is the comm layer:
 - :func:`build` makes the explorer from its recipe and returns the id of its
   root widget, whose view the page shows in place of the static one.
 
+The page's Python has no IPython: ipywidgets imports only a few names from
+it, and :mod:`cnnedu._no_ipython` stands in for them (the page registers it
+before importing :mod:`cnnedu.widgets`).
+
 A message for the page is a dict: ``type`` (``'comm_open'``, ``'comm_msg'``
 or ``'comm_close'``), ``comm_id``, ``target_name``, ``data``, ``metadata``
 and ``buffers`` (a list of ``bytes``).

@@ -67,8 +67,9 @@ def test_an_explorer_without_frames_or_recipe_carries_nothing_live():
 def test_the_packages_are_the_lock_closure_of_what_the_explorers_import():
     lock = json.loads((le.PYODIDE / "pyodide-lock.json").read_text())
     packages = le.package_closure(lock, le.PACKAGES)
-    assert {"numpy", "matplotlib", "ipython", "threadpoolctl", "pillow",
-            "prompt-toolkit"} <= set(packages)
+    assert {"numpy", "matplotlib", "traitlets", "threadpoolctl", "pillow"} <= set(packages)
+    # ipywidgets' few IPython names come from cnnedu._no_ipython, not from IPython
+    assert not {"ipython", "prompt-toolkit", "jedi"} & set(packages)
     for name in packages:                         # every file is shipped
         assert (le.PYODIDE / lock["packages"][name]["file_name"]).is_file()
     with pytest.raises(VendorError, match="package 'tensorflow' is not in the official"):

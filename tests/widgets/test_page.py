@@ -83,3 +83,73 @@ def test_sending_without_install_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(_page, "_send", None)
     with pytest.raises(RuntimeError, match="install"):
         _page.PageComm(target_name="jupyter.widget", data={})
+
+
+STAND_IN_RUN = r"""
+import sys
+from importlib.machinery import PathFinder
+
+
+class NoIPython(PathFinder):
+    # a Python where IPython is not installed, as in the page
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name == "IPython" or name.startswith("IPython."):
+            return None
+        return super().find_spec(name, path, target)
+
+
+sys.meta_path = [f for f in sys.meta_path if f is not PathFinder] + [NoIPython]
+sys.path_importer_cache.clear()
+from cnnedu import _no_ipython
+
+assert _no_ipython.register_if_missing()
+from cnnedu.widgets import _page
+
+sent = []
+_page.install(sent.append)
+import IPython
+import ipywidgets
+from cnnedu.widgets import _recipe
+from cnnedu.widgets.conv import kernel_slider
+
+assert IPython.__cnnedu_stand_in__ and IPython.get_ipython() is None
+root = _page.build(_recipe.encode(kernel_slider()), {"position": {"value": 11}})
+opened = {m["comm_id"]: m for m in sent if m["type"] == "comm_open"}
+slider = next(i for i, m in opened.items() if m["data"]["state"].get("description") == "position")
+image = next(i for i, m in opened.items() if m["data"]["state"].get("_model_name") == "ImageModel")
+sent.clear()
+_page.receive(slider, {"method": "update", "state": {"value": 23}, "buffer_paths": []})
+picture = [m for m in sent if m["comm_id"] == image and m["type"] == "comm_msg"][0]
+sys.stdout.buffer.write(picture["buffers"][0])
+real = sorted(m for m in sys.modules if m.startswith(("IPython.", "prompt_toolkit", "jedi")))
+sys.stderr.write("modules: " + " ".join(real) + "\n")
+"""
+
+
+def test_without_ipython_the_page_runs_on_the_stand_in(tmp_path):
+    """In a Python without IPython (as in the page), the stand-in is registered, and an
+    explorer builds and answers a moved control with the same picture as with IPython."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "run.py"
+    script.write_text(STAND_IN_RUN)
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, timeout=120)
+    assert run.returncode == 0, run.stderr.decode()[-2000:]
+    modules = run.stderr.decode().split("modules:")[-1].split()
+    assert modules == ["IPython.core", "IPython.core.getipython",
+                       "IPython.core.interactiveshell", "IPython.display"]
+    native = kernel_slider()
+    native.controls["position"].value = 23
+    assert run.stdout == native.render_png()
+
+
+def test_with_ipython_installed_the_stand_in_is_not_registered(page):
+    import IPython
+
+    from cnnedu import _no_ipython
+
+    assert not _no_ipython.register_if_missing()
+    assert not getattr(IPython, "__cnnedu_stand_in__", False)
+    assert hasattr(IPython, "version_info")
