@@ -5,6 +5,9 @@ Data flows one way through :mod:`cnnedu`::
     _checks, geometry -> data, kernels -> ops -> samples, gradcheck -> nn
         -> explain -> viz -> widgets        (exercises on top, beside widgets)
 
+(``_no_ipython``, the page's stand-in for IPython, stands alone: it imports
+nothing from cnnedu.)
+
 A module may import only from its own layer and the layers before it; only
 ``widgets`` imports ipywidgets; nothing below ``viz`` imports matplotlib; no
 module imports another module's private (underscore) names; every fast op in
@@ -28,6 +31,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "cnnedu"
 LAYER_OF_TOP_MODULE = {
     "_checks": "_checks", "geometry": "geometry", "data": "data", "kernels": "kernels",
     "samples": "samples", "gradcheck": "gradcheck", "source": "source", "__init__": "api",
+    "_no_ipython": "_no_ipython",
 }
 
 #: layer -> the layers it may import from (besides itself).
@@ -37,6 +41,8 @@ ALLOWED = {
     "data": {"_checks"},
     "kernels": {"_checks"},
     "source": set(),
+    # a stand-in for IPython in the page's Python, registered before widgets loads
+    "_no_ipython": set(),
     "ops": {"_checks", "geometry"},
     "samples": {"_checks", "geometry", "data", "kernels", "ops"},
     "gradcheck": {"_checks"},
