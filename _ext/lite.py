@@ -75,10 +75,36 @@ KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 #: the kernel of the browser, named in the notebooks' metadata
 KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
 
-#: the notebook's settings: every cell is on the page (by default only those
-#: in view are, and the others are drawn while scrolling), so that scrolling
-#: and the browser's search reach any of a chapter's cells and explorers
-SETTINGS = {"@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"}}
+#: Where the notebook's arrow-key shortcuts apply: a focused cell in command
+#: mode (JupyterLab's own selector), and, added here, not anything focused
+#: inside an output, such as an explorer's slider. Otherwise the notebook
+#: takes the arrow keys pressed on a slider (they moved the cell focus) and the
+#: slider never sees them.
+ARROW_SELECTOR = ".jp-Notebook.jp-mod-commandMode:not(.jp-mod-readWrite) :focus"
+ARROW_COMMANDS = [("notebook:move-cursor-up", "ArrowUp"),
+                  ("notebook:move-cursor-down", "ArrowDown"),
+                  ("notebook:move-cursor-heading-above-or-collapse", "ArrowLeft"),
+                  ("notebook:move-cursor-heading-below-or-expand", "ArrowRight")]
+
+
+def arrow_shortcuts() -> list[dict]:
+    """Each arrow-key shortcut of the notebook disabled, and again with outputs left out."""
+    shortcuts = []
+    for command, key in ARROW_COMMANDS:
+        shortcuts.append({"command": command, "keys": [key], "selector": ARROW_SELECTOR,
+                          "disabled": True})
+        shortcuts.append({"command": command, "keys": [key],
+                          "selector": ARROW_SELECTOR + ":not(.jp-OutputArea-output *)"})
+    return shortcuts
+
+
+#: The notebook's settings:
+#: - every cell is on the page (by default only those in view are, and the
+#:   others are drawn while scrolling), so that scrolling and the browser's
+#:   search reach any of a chapter's cells and explorers;
+#: - the arrow keys move a focused slider (see :data:`ARROW_SELECTOR`).
+SETTINGS = {"@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+            "@jupyterlab/shortcuts-extension:shortcuts": {"shortcuts": arrow_shortcuts()}}
 
 _TERM_ROLE = re.compile(r"\{term\}`(?P<text>[^`<]*?)\s*(?:<[^`>]*>)?`")
 _REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")

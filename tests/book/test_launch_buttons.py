@@ -290,6 +290,14 @@ def test_the_lite_site_runs_the_books_pyodide_and_never_pypi(lite_site):
     assert kernel["loadPyodideOptions"]["packages"] == ["cnnedu", "ipywidgets"]
     assert config["settingsOverrides"]["@jupyterlab/notebook-extension:tracker"] == {
         "windowingMode": "none"}
+    # the notebook's arrow-key shortcuts leave a focused slider in an output alone
+    shortcuts = config["settingsOverrides"]["@jupyterlab/shortcuts-extension:shortcuts"][
+        "shortcuts"]
+    for command, key in lite.ARROW_COMMANDS:
+        mine = [s for s in shortcuts if s["command"] == command and s["keys"] == [key]]
+        assert [s.get("disabled", False) for s in mine] == [True, False]
+        assert mine[0]["selector"] == lite.ARROW_SELECTOR
+        assert mine[1]["selector"] == lite.ARROW_SELECTOR + ":not(.jp-OutputArea-output *)"
     # nothing in the site's configuration names another host
     text = (site / "jupyter-lite.json").read_text()
     assert not re.search(r"https?://", text)

@@ -7,7 +7,8 @@ With every host but 127.0.0.1 unresolvable, in headless Chromium:
 - the kernel (Pyodide) starts with ``cnnedu`` and ipywidgets installed; Run
   All runs every cell with no error; moving an explorer's slider that only
   Python can answer (the window size of the pooling explorer: its frames
-  cover the output cells only) changes the picture;
+  cover the output cells only) changes the picture; the arrow keys move a
+  focused slider, and still move between cells when a cell has the focus;
 - an exercise checker runs on a reader's answer written into the exercise's
   cell: a correct one gets the success line, a wrong one the failure line;
 - every request goes to 127.0.0.1, none fails, and the console has no error.
@@ -271,6 +272,43 @@ def test_moving_a_slider_redraws_the_picture(chapter, report):
     report.append(f"in-browser notebook, {CHAPTER}: slider '{SLIDER}', click to new picture, "
                   f"median {statistics.median(times):.0f} ms over {UPDATES} updates "
                   f"(max {max(times):.0f} ms)")
+
+
+def test_the_arrow_keys_move_a_focused_slider_and_still_move_between_cells(chapter):
+    page = chapter["page"]
+    cell = page.locator(".jp-CodeCell").filter(
+        has=page.locator(".widget-slider .widget-label", has_text=SLIDER)).first
+    slider = cell.locator(".widget-slider", has=page.locator(".widget-label", has_text=SLIDER))
+    handle = slider.locator(".noUi-handle")
+    handle.scroll_into_view_if_needed()
+    start = float(handle.get_attribute("aria-valuenow"))
+    low, high = slider.evaluate("s => [s.querySelector('.noUi-target').noUiSlider.options"
+                                ".range.min, s.querySelector('.noUi-target').noUiSlider"
+                                ".options.range.max]")
+    up, down = ("ArrowRight", "ArrowLeft") if start < high else ("ArrowLeft", "ArrowRight")
+    handle.focus()
+    for key, value in [(up, start + (1 if up == "ArrowRight" else -1)), (down, start)]:
+        page.keyboard.press(key)
+        page.wait_for_function("([h, v]) => Number(h.getAttribute('aria-valuenow')) === v",
+                               arg=[handle.element_handle(), value], timeout=10_000)
+        assert page.evaluate("h => document.activeElement === h", handle.element_handle())
+    assert low <= start <= high
+    # with a cell focused (command mode), ArrowDown selects the next cell: the
+    # cell above the explorer's, clicked, then ArrowDown
+    above = cell.element_handle().evaluate_handle("c => c.previousElementSibling").as_element()
+    above.scroll_into_view_if_needed()
+    above.click(position={"x": 5, "y": 5})
+    page.keyboard.press("Escape")
+    index = "() => Array.from(document.querySelectorAll('.jp-Notebook-cell'))" \
+            ".findIndex(c => c.classList.contains('jp-mod-active'))"
+    before = page.evaluate(index)
+    focused = "() => document.activeElement.className"
+    page.keyboard.press("ArrowDown")
+    try:
+        page.wait_for_function(f"() => ({index})() === {before + 1}", timeout=10_000)
+    except PlaywrightTimeout:
+        raise AssertionError(f"ArrowDown on cell {before} left cell {page.evaluate(index)} "
+                             f"active, focus on {page.evaluate(focused)!r}")
 
 
 def test_an_exercise_checker_runs_on_the_readers_answer(chapter):
