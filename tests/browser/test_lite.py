@@ -231,20 +231,27 @@ def test_the_chapter_runs_every_cell(chapter):
     assert broken == []
 
 
-def test_moving_a_slider_redraws_the_picture(chapter, report):
-    page = chapter["page"]
-    # the pooling explorer's cell
+def explorer_slider(page):
+    """The pooling explorer's cell, its slider SLIDER and that slider's handle, range and value.
+
+    Returns ``(cell, slider, handle, (low, high), value)``, the handle scrolled into view.
+    """
     cell = page.locator(".jp-CodeCell").filter(
         has=page.locator(".widget-slider .widget-label", has_text=SLIDER)).first
     slider = cell.locator(".widget-slider", has=page.locator(".widget-label", has_text=SLIDER))
     handle = slider.locator(".noUi-handle")
     handle.scroll_into_view_if_needed()
-    (before,) = cell.evaluate(PICTURES)
-    before_bytes = page.evaluate(IMAGE_DIGEST, before)
-    start_value = float(handle.get_attribute("aria-valuenow"))
     low, high = slider.evaluate("s => [s.querySelector('.noUi-target').noUiSlider.options"
                                 ".range.min, s.querySelector('.noUi-target').noUiSlider"
                                 ".options.range.max]")
+    return cell, slider, handle, (low, high), float(handle.get_attribute("aria-valuenow"))
+
+
+def test_moving_a_slider_redraws_the_picture(chapter, report):
+    page = chapter["page"]
+    cell, slider, handle, (low, high), start_value = explorer_slider(page)
+    (before,) = cell.evaluate(PICTURES)
+    before_bytes = page.evaluate(IMAGE_DIGEST, before)
     cell.evaluate(WATCH)
     times = []
     for k in range(UPDATES):
@@ -276,15 +283,7 @@ def test_moving_a_slider_redraws_the_picture(chapter, report):
 
 def test_the_arrow_keys_move_a_focused_slider_and_still_move_between_cells(chapter):
     page = chapter["page"]
-    cell = page.locator(".jp-CodeCell").filter(
-        has=page.locator(".widget-slider .widget-label", has_text=SLIDER)).first
-    slider = cell.locator(".widget-slider", has=page.locator(".widget-label", has_text=SLIDER))
-    handle = slider.locator(".noUi-handle")
-    handle.scroll_into_view_if_needed()
-    start = float(handle.get_attribute("aria-valuenow"))
-    low, high = slider.evaluate("s => [s.querySelector('.noUi-target').noUiSlider.options"
-                                ".range.min, s.querySelector('.noUi-target').noUiSlider"
-                                ".options.range.max]")
+    cell, _, handle, (low, high), start = explorer_slider(page)
     up, down = ("ArrowRight", "ArrowLeft") if start < high else ("ArrowLeft", "ArrowRight")
     handle.focus()
     for key, value in [(up, start + (1 if up == "ArrowRight" else -1)), (down, start)]:
