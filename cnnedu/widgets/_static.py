@@ -281,7 +281,7 @@ class Frames:
                 f"frames for {dict(sweep)} take {self.nbytes / 1e6:.2f} MB ({combos} combinations, "
                 f"{self.count} distinct pictures of {self.nbytes / self.count / 1e3:.0f} kB on "
                 f"average), more than max_bytes={max_bytes / 1e6:.2f} MB; sweep fewer values, "
-                f"or raise max_bytes if the page stays under 6 MB")
+                f"or raise max_bytes (the web page stores every distinct picture as a file)")
         self.links: list = []
         self._build_widgets(note)
         self.sync()
