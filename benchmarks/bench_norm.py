@@ -26,7 +26,7 @@ from cnnedu.nn.norm import BatchNormalization
 from cnnedu.nn.training import single_blas_thread
 from cnnedu.ops.norm import batch_norm2d, batch_norm2d_backward
 
-from _timing import median_ms
+from _timing import layer_step, median_ms, torch_module_step
 
 SHAPES = [(64, 32, 28, 28), (64, 32, 26, 26), (64, 64, 11, 11), (256, 128, 4, 4)]
 
@@ -80,19 +80,11 @@ def main(repeat: int = 20, seed: int = 0) -> list[dict]:
         layer = BatchNormalization(epsilon=eps, dtype="float32")
         layer.build(shape[1:])
         with single_blas_thread():
-            row["layer"] = median_ms(lambda: (layer.forward(x, training=True),
-                                              layer.backward(dy)), repeat)[0]
+            row["layer"] = median_ms(layer_step(layer, x, dy), repeat)[0]
         row["torch_layer"] = None
         if torch is not None:
             module = torch.nn.BatchNorm2d(c, eps=eps).train()
-            xt = torch.from_numpy(x).requires_grad_(True)
-            dyt = torch.from_numpy(dy)
-
-            def module_step():
-                xt.grad = None
-                module.zero_grad()
-                module(xt).backward(dyt)
-            row["torch_layer"] = median_ms(module_step, repeat)[0]
+            row["torch_layer"] = median_ms(torch_module_step(torch, module, x, dy), repeat)[0]
         rows.append(row)
     return rows, (None if torch is None else torch.__version__)
 

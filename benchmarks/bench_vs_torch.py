@@ -79,7 +79,7 @@ from cnnedu.ops.conv import conv2d, conv2d_backward
 from cnnedu.nn.residual import residual_block
 from cnnedu.nn.training import single_blas_thread
 
-from _timing import median_ms
+from _timing import layer_step, median_ms, torch_module_step
 from bench_training import classic_cnn as cnnedu_model
 
 
@@ -150,24 +150,6 @@ def time_epochs(args, X, y, torch) -> list[tuple[float, float | None]]:
         trainer.epoch(Xt, yt, args.batch_size)
         theirs.append(1e3 * (time.perf_counter() - t0))
     return list(zip(ours, theirs))
-
-
-def layer_step(layer, x, dy):
-    def step():
-        layer.forward(x, training=True)
-        layer.backward(dy)
-    return step
-
-
-def torch_module_step(torch, module, x, dy):
-    xt = torch.from_numpy(x).requires_grad_(True)
-    dyt = torch.from_numpy(dy)
-
-    def step():
-        xt.grad = None
-        module.zero_grad()
-        module(xt).backward(dyt)
-    return step
 
 
 class TorchBasicBlock:

@@ -20,6 +20,24 @@ __all__ = ["EX2_INPUT", "EX2_FILTERS", "EX2_STRIDE", "EX3_CASES", "check_batch_n
            "check_block_shapes", "check_projection", "check_momentum_conventions",
            "check_bn_inference", "check_running_update", "check_cosine_schedule"]
 
+def _arrays_answer(fn, returns: str):
+    """``fn`` called on copies of its array arguments, its tuple ``returns`` as float64 arrays.
+
+    ``returns`` names the expected tuple, e.g. ``'(dx, dgamma, dbeta)'``; an
+    answer of another length or type raises a TypeError that says so.
+    """
+    count = returns.count(",") + 1
+
+    def answer(*args):
+        out = fn(*(a.copy() if isinstance(a, np.ndarray) else a for a in args))
+        if not isinstance(out, (tuple, list)) or len(out) != count:
+            raise TypeError(f"expected {returns}, got {type(out).__name__}")
+        return tuple(np.asarray(o, dtype=np.float64) for o in out)
+
+    answer.__name__ = getattr(fn, "__name__", "your function")
+    return answer
+
+
 #: Exercise 2: ``residual_block(EX2_FILTERS, stride=EX2_STRIDE)`` on samples of this shape.
 EX2_INPUT = (16, 14, 14)
 EX2_FILTERS = 32
@@ -54,13 +72,7 @@ def check_batch_norm_backward(fn, quiet=False):
     def reference(dy, x, gamma, eps):
         return batch_norm2d_backward(dy, x, gamma, eps)
 
-    def answer(dy, x, gamma, eps):
-        out = fn(dy.copy(), x.copy(), gamma.copy(), eps)
-        if not isinstance(out, (tuple, list)) or len(out) != 3:
-            raise TypeError(f"expected (dx, dgamma, dbeta), got {type(out).__name__}")
-        return tuple(np.asarray(o, dtype=np.float64) for o in out)
-
-    answer.__name__ = getattr(fn, "__name__", "your function")
+    answer = _arrays_answer(fn, "(dx, dgamma, dbeta)")
     return check_function("batch norm backward", strict(answer), reference, cases,
                           rtol=1e-6, atol=1e-9, quiet=quiet)
 
@@ -176,13 +188,7 @@ def check_running_update(fn, quiet=False):
         layer.forward(x, training=True)
         return layer.moving_mean.copy(), layer.moving_variance.copy()
 
-    def answer(moving_mean, moving_var, x, momentum):
-        out = fn(moving_mean.copy(), moving_var.copy(), x.copy(), momentum)
-        if not isinstance(out, (tuple, list)) or len(out) != 2:
-            raise TypeError(f"expected (new_mean, new_var), got {type(out).__name__}")
-        return tuple(np.asarray(o, dtype=np.float64) for o in out)
-
-    answer.__name__ = getattr(fn, "__name__", "your function")
+    answer = _arrays_answer(fn, "(new_mean, new_var)")
     return check_function("running estimates", strict(answer), reference, cases, quiet=quiet)
 
 

@@ -62,8 +62,8 @@ def test_a_url_colab_cannot_open_is_refused(url):
         lb.button_options({**THEME, "repository_url": url})
 
 
-def _theme_links(options, pagename="chapters/01_convolution"):
-    """The launch links sphinx-book-theme builds for a notebook page with these options."""
+def _launch_context(options, pagename):
+    """sphinx-book-theme's app and page context for a notebook page, its launch buttons added."""
     from sphinx_book_theme.header_buttons import update_context_with_repository_info
     from sphinx_book_theme.header_buttons.launch import add_launch_buttons
 
@@ -74,8 +74,15 @@ def _theme_links(options, pagename="chapters/01_convolution"):
                             metadata={pagename: {"kernelspec": {"name": "python3"}}}))
     update_context_with_repository_info(app)
     context = {**config.html_context, "pagename": pagename, "header_buttons": [],
-               "sourcename": pagename + ".ipynb"}
+               "sourcename": pagename + ".ipynb", "page_source_suffix": ".ipynb",
+               "pathto": lambda name, resource=0: f"../{name}"}
     add_launch_buttons(app, pagename, "page.html", context, None)
+    return app, context
+
+
+def _theme_links(options, pagename="chapters/01_convolution"):
+    """The launch links sphinx-book-theme builds for a notebook page with these options."""
+    _, context = _launch_context(options, pagename)
     return [b["url"] for group in context["header_buttons"] for b in group["buttons"]]
 
 
@@ -219,20 +226,9 @@ def test_every_chapter_gets_a_run_in_your_browser_link_relative_to_its_page():
 
 def _header_buttons(options, pagename="chapters/01_convolution"):
     """The header buttons sphinx-book-theme makes for a notebook page, then ours."""
-    from sphinx_book_theme.header_buttons import (add_header_buttons,
-                                                  update_context_with_repository_info)
-    from sphinx_book_theme.header_buttons.launch import add_launch_buttons
+    from sphinx_book_theme.header_buttons import add_header_buttons
 
-    config = _Mapping(html_theme_options=options, html_context={})
-    app = SimpleNamespace(
-        config=config, builder=SimpleNamespace(theme_options=options),
-        env=SimpleNamespace(doc2path=lambda name: ROOT / f"{name}.ipynb",
-                            metadata={pagename: {"kernelspec": {"name": "python3"}}}))
-    update_context_with_repository_info(app)
-    context = {**config.html_context, "pagename": pagename, "header_buttons": [],
-               "sourcename": pagename + ".ipynb", "page_source_suffix": ".ipynb",
-               "pathto": lambda name, resource=0: f"../{name}"}
-    add_launch_buttons(app, pagename, "page.html", context, None)
+    app, context = _launch_context(options, pagename)
     add_header_buttons(app, pagename, "page.html", context, None)
     lb.add_browser_button(context["header_buttons"], pagename)
     return context["header_buttons"]

@@ -7,6 +7,7 @@ slider, and its momentum, which the frames do not cover, is disabled.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from urllib.parse import urljoin
 
 from cnnedu.widgets import _recipe
@@ -22,13 +23,22 @@ def explorer_index(page, title: str) -> int:
                          ".findIndex(e => e.textContent.includes(t))", title)
 
 
-def test_depth_explorer_switches_block_and_depth(browser, book_url):
+@contextmanager
+def static_explorer(browser, book_url, title: str):
+    """The chapter's static page; yields ``(page, index, explorer, first view)`` of the
+    explorer titled so (it must have frames), and closes the page afterwards."""
     page = open_page(browser, book_url, NAME)
     try:
-        index = explorer_index(page, "Depth and block type")
-        assert index >= 0, "no depth explorer with frames"
-        explorer = page.locator(".cnnedu-explorer").nth(index)
-        first = shown(page, index)
+        index = explorer_index(page, title)
+        assert index >= 0, f"no explorer titled {title!r} with frames"
+        yield page, index, page.locator(".cnnedu-explorer").nth(index), shown(page, index)
+    finally:
+        page.close()
+
+
+def test_depth_explorer_switches_block_and_depth(browser, book_url):
+    with static_explorer(browser, book_url, "Depth and block type") as (
+            page, index, explorer, first):
         assert re.search(r"\bplain\b.*8 convolutions after the stem", first["text"])
         explorer.locator(".widget-toggle-button", has_text="residual").click()
         page.wait_for_timeout(150)
@@ -40,17 +50,11 @@ def test_depth_explorer_switches_block_and_depth(browser, book_url):
         deeper = shown(page, index)
         assert deeper["pictures"] != residual["pictures"]
         assert "16 convolutions after the stem" in deeper["text"]
-    finally:
-        page.close()
 
 
 def test_batch_norm_explorer_follows_batch_size_and_batch(browser, book_url):
-    page = open_page(browser, book_url, NAME)
-    try:
-        index = explorer_index(page, "Batch normalization: one channel")
-        assert index >= 0, "no batch normalization explorer with frames"
-        explorer = page.locator(".cnnedu-explorer").nth(index)
-        first = shown(page, index)
+    with static_explorer(browser, book_url, "Batch normalization: one channel") as (
+            page, index, explorer, first):
         assert re.search(r"Batch 10 of B = 16 samples", first["text"])
         explorer.locator("select").first.select_option("64")
         page.wait_for_timeout(150)
@@ -65,8 +69,6 @@ def test_batch_norm_explorer_follows_batch_size_and_batch(browser, book_url):
         assert "Batch 200 of B = 64 samples" in last["text"]
         momentum = explorer.locator("select").nth(1)
         assert momentum.is_disabled()
-    finally:
-        page.close()
 
 
 def test_batch_norm_explorer_made_live_takes_the_momentum_the_frames_do_not_cover(
