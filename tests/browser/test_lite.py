@@ -67,6 +67,19 @@ WATCH = """cell => {
                     attributeFilter: ['src', 'style', 'class']});
 }"""
 
+# true once the cell is still: the kernel idle, every picture in the cell
+# loaded, and the slider's handle where it was at the previous poll (a new
+# picture or caption can move the controls after the picture's src changed)
+SETTLED = """([cell, handle]) => {
+  const status = document.querySelector('.jp-Notebook-ExecutionIndicator');
+  const loaded = Array.from(cell.querySelectorAll('img')).every(i => i.complete);
+  const r = handle.getBoundingClientRect();
+  const here = [r.x, r.y, r.width, r.height].join();
+  const still = window.__liteHandleAt === here;
+  window.__liteHandleAt = here;
+  return status && status.dataset.status === 'idle' && loaded && still;
+}"""
+
 CORRECT = '''\
 def max_pool2d_single(x2d, size, stride):
     H, W = x2d.shape
@@ -256,11 +269,23 @@ def test_moving_a_slider_redraws_the_picture(chapter, report):
     times = []
     for k in range(UPDATES):
         # a click on the slider's track, three steps right of the handle, then
-        # back (where the slider is now: the output above it may have moved)
+        # back, measured once the cell is still (the last update's picture and
+        # caption may still be moving the slider)
         handle.scroll_into_view_if_needed()
+        page.wait_for_function(SETTLED, arg=[cell.element_handle(), handle.element_handle()],
+                               timeout=20_000, polling="raf")
+        value = float(handle.get_attribute("aria-valuenow"))
+        target = value + (3 if k % 2 == 0 else -3)
         track, box = slider.locator(".noUi-base").bounding_box(), handle.bounding_box()
-        step = (1 if k % 2 == 0 else -1) * 3 * track["width"] / (high - low)
+        step = (target - value) * track["width"] / (high - low)
         page.mouse.click(box["x"] + box["width"] / 2 + step, box["y"] + box["height"] / 2)
+        try:
+            page.wait_for_function("([h, v]) => Number(h.getAttribute('aria-valuenow')) === v",
+                                   arg=[handle.element_handle(), target], timeout=5_000)
+        except PlaywrightTimeout:
+            moved = handle.get_attribute("aria-valuenow")
+            raise AssertionError(f"update {k}: the click left the slider at {moved}, "
+                                 f"not at {target} (from {value})")
         try:
             page.wait_for_function("() => window.__liteWatch.changed !== null",
                                    timeout=20_000, polling=10)
