@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 from cnnedu.widgets import _recipe
 
 from .test_live import LivePage, as_text, changed_picture, only_local, picture
-from .test_static_controls import open_page, shown
+from .test_static_controls import open_page, shown, shown_after
 
 NAME = "07_going_deeper"
 
@@ -41,14 +41,10 @@ def test_depth_explorer_switches_block_and_depth(browser, book_url):
             page, index, explorer, first):
         assert re.search(r"\bplain\b.*8 convolutions after the stem", first["text"])
         explorer.locator(".widget-toggle-button", has_text="residual").click()
-        page.wait_for_timeout(150)
-        residual = shown(page, index)
-        assert residual["pictures"] != first["pictures"]
+        residual = shown_after(page, index, first)
         assert re.search(r"\bresidual\b.*8 convolutions after the stem", residual["text"])
         explorer.locator("select").first.select_option("16")
-        page.wait_for_timeout(150)
-        deeper = shown(page, index)
-        assert deeper["pictures"] != residual["pictures"]
+        deeper = shown_after(page, index, residual)
         assert "16 convolutions after the stem" in deeper["text"]
 
 
@@ -57,9 +53,7 @@ def test_batch_norm_explorer_follows_batch_size_and_batch(browser, book_url):
             page, index, explorer, first):
         assert re.search(r"Batch 10 of B = 16 samples", first["text"])
         explorer.locator("select").first.select_option("64")
-        page.wait_for_timeout(150)
-        bigger = shown(page, index)
-        assert bigger["pictures"] != first["pictures"]
+        bigger = shown_after(page, index, first)
         assert "Batch 10 of B = 64 samples" in bigger["text"]
         handle = explorer.locator(".widget-slider .noUi-handle").first
         handle.focus()

@@ -80,6 +80,9 @@ SETTLED = """([cell, handle]) => {
   return status && status.dataset.status === 'idle' && loaded && still;
 }"""
 
+# true when the slider's handle h is at value v
+SLIDER_AT = "([h, v]) => Number(h.getAttribute('aria-valuenow')) === v"
+
 CORRECT = '''\
 def max_pool2d_single(x2d, size, stride):
     H, W = x2d.shape
@@ -280,8 +283,8 @@ def test_moving_a_slider_redraws_the_picture(chapter, report):
         step = (target - value) * track["width"] / (high - low)
         page.mouse.click(box["x"] + box["width"] / 2 + step, box["y"] + box["height"] / 2)
         try:
-            page.wait_for_function("([h, v]) => Number(h.getAttribute('aria-valuenow')) === v",
-                                   arg=[handle.element_handle(), target], timeout=5_000)
+            page.wait_for_function(SLIDER_AT, arg=[handle.element_handle(), target],
+                                   timeout=5_000)
         except PlaywrightTimeout:
             moved = handle.get_attribute("aria-valuenow")
             raise AssertionError(f"update {k}: the click left the slider at {moved}, "
@@ -313,8 +316,8 @@ def test_the_arrow_keys_move_a_focused_slider_and_still_move_between_cells(chapt
     handle.focus()
     for key, value in [(up, start + (1 if up == "ArrowRight" else -1)), (down, start)]:
         page.keyboard.press(key)
-        page.wait_for_function("([h, v]) => Number(h.getAttribute('aria-valuenow')) === v",
-                               arg=[handle.element_handle(), value], timeout=10_000)
+        page.wait_for_function(SLIDER_AT, arg=[handle.element_handle(), value],
+                               timeout=10_000)
         assert page.evaluate("h => document.activeElement === h", handle.element_handle())
     assert low <= start <= high
     # with a cell focused (command mode), ArrowDown selects the next cell: the

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 CHAPTERS = ["01_convolution", "02_pooling", "03_activations", "04_dense_layers",
             "05_backpropagation", "06_complete_cnn", "07_going_deeper"]
@@ -49,6 +50,16 @@ def shown(page, explorer: int) -> dict:
              .every(im => !im.offsetParent || im.complete)""",
         arg=explorer, timeout=10_000)
     return page.evaluate(SHOWN, explorer)
+
+
+def shown_after(page, explorer: int, before: dict) -> dict:
+    """The explorer's view once its pictures are no longer ``before``'s (a control moved)."""
+    try:
+        page.wait_for_function(f"([i, b]) => ({SHOWN})(i).pictures.join() !== b",
+                               arg=[explorer, ",".join(before["pictures"])], timeout=10_000)
+    except PlaywrightTimeout:
+        raise AssertionError(f"explorer {explorer} still shows {before['pictures']}") from None
+    return shown(page, explorer)
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
@@ -104,14 +115,10 @@ def test_chapter_3_softmax_explorer_responds(browser, book_url):
         handle = explorer.locator(".widget-slider .noUi-handle").first
         handle.focus()
         page.keyboard.press("ArrowRight")
-        page.wait_for_timeout(150)
-        warmer = shown(page, index)
-        assert warmer["pictures"] != first["pictures"]
+        warmer = shown_after(page, index, first)
         assert re.search(r"\bT = 1\.5: entropy", warmer["text"])
         explorer.locator(".widget-toggle-button", has_text="1000").click()
-        page.wait_for_timeout(150)
-        shifted = shown(page, index)
-        assert shifted["pictures"] != warmer["pictures"]
+        shifted = shown_after(page, index, warmer)
         assert "shifted by c = 1000" in shifted["text"]
         logits = explorer.locator(".widget-text input").first
         assert logits.is_disabled()
