@@ -50,9 +50,11 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
 from cnnedu_wheel import cnnedu_wheel  # noqa: E402
 from launch_buttons import LITE  # noqa: E402
+from vendor_pyodide import needed_by, normalize  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -110,11 +112,6 @@ _TERM_ROLE = re.compile(r"\{term\}`(?P<text>[^`<]*?)\s*(?:<[^`>]*>)?`")
 _REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
-def normalize(name: str) -> str:
-    """A distribution name as Pyodide's lock file keys it (PEP 503)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def lite_notebook(notebook: dict) -> dict:
     """A chapter as the JupyterLite site holds it: the browser's kernel, glossary roles as text."""
     notebook = json.loads(json.dumps(notebook))
@@ -163,9 +160,11 @@ def lite_lock(pyodide: Path, cnnedu: Path) -> dict:
     for wheel, file_name in wheels:
         entry = wheel_entry(wheel, file_name)
         packages[normalize(entry["name"])] = entry
-    missing = sorted(f"{name} (for {why})" for name, why in _closure(packages).items()
-                     if normalize(name) not in packages
-                     or not _shipped(pyodide, packages[normalize(name)]["file_name"]))
+    # the preloaded packages, those the kernel loads when it starts, and their dependencies
+    needed = needed_by(packages, (*PRELOAD, *KERNEL_PACKAGES))
+    missing = sorted(f"{name} (for {why or 'the kernel'})" for name, why in needed.items()
+                     if name not in packages
+                     or not _shipped(pyodide, packages[name]["file_name"]))
     if missing:
         raise ExtensionError(
             f"the in-browser notebooks need packages the book's Pyodide does not ship: "
@@ -179,18 +178,6 @@ def _shipped(pyodide: Path, file_name: str) -> bool:
     return Path(os.path.normpath(pyodide / file_name)).is_file()
 
 
-def _closure(packages: dict) -> dict:
-    """Every package the kernel loads (name -> the package that needs it): the preloaded
-    ones, those the kernel loads when it starts, and their dependencies."""
-    needed = {name: "the kernel" for name in (*PRELOAD, *KERNEL_PACKAGES)}
-    todo = list(needed)
-    while todo:
-        entry = packages.get(normalize(todo.pop()))
-        for name in (entry or {}).get("depends", []):
-            if name not in needed:
-                needed[name] = entry["name"]
-                todo.append(name)
-    return needed
 
 
 def lite_config() -> dict:

@@ -137,18 +137,28 @@ def normalize(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def closure(packages: dict, roots=ROOT_PACKAGES) -> list[str]:
-    """The lock's keys of ``roots`` and everything they depend on, sorted."""
-    seen, todo = set(), [normalize(r) for r in roots]
+def needed_by(packages: dict, roots) -> dict[str, str | None]:
+    """``roots`` and everything they depend on in a lock's ``packages``, each (normalized)
+    with the package that needs it (None for a root); a name the lock lacks is kept, with
+    nothing under it."""
+    needed = {normalize(r): None for r in roots}
+    todo = list(needed)
     while todo:
         name = todo.pop()
-        if name in seen:
-            continue
+        for dependency in packages.get(name, {}).get("depends", []):
+            if normalize(dependency) not in needed:
+                needed[normalize(dependency)] = packages[name]["name"]
+                todo.append(normalize(dependency))
+    return needed
+
+
+def closure(packages: dict, roots=ROOT_PACKAGES) -> list[str]:
+    """The lock's keys of ``roots`` and everything they depend on, sorted."""
+    names = needed_by(packages, roots)
+    for name in names:
         if name not in packages:
             raise VendorError(f"package {name!r} is not in the official {LOCK}")
-        seen.add(name)
-        todo.extend(normalize(d) for d in packages[name]["depends"])
-    return sorted(seen)
+    return sorted(names)
 
 
 def trimmed_lock(official: dict) -> dict:
